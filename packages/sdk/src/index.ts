@@ -1,0 +1,6 @@
+export { destroy, identify, init, mount, on } from './api.ts';
+export type { EventMap, EventName, Handler } from './emitter.ts';
+export { TandemDeliveryError, TandemError, TandemOptionError } from './errors.ts';
+export type { Identity, InitOptions, Theme } from './options.ts';
+export { $offers, $status, type Status } from './stores/index.ts';
+export type { DecidedOffer, DecideResponse, OfferAction, OfferKind, TandemEvent } from '@tandem/core';
