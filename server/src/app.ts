@@ -1,0 +1,173 @@
+/**
+ * The HTTP application: plugins, hooks, routes and the one central error
+ * handler. Start-up (config, store, listen, signals) lives in main.ts.
+ */
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Server } from 'node:http';
+import Fastify, { type FastifyError, type FastifyHttpOptions, LogController } from 'fastify';
+import { installGuard } from './auth/guard.ts';
+import { IdentityVerifier } from './auth/identity.ts';
+import { KeyRing } from './auth/keys.ts';
+import type { Config } from './config.ts';
+import type { App, AppContext } from './context.ts';
+import { ERROR_CODES, type ErrorCode, HttpError } from './errors.ts';
+import { ServerMetrics } from './observability/prometheus.ts';
+import { OfferCache } from './offer-cache.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { conversionRoutes } from './routes/conversions.ts';
+import { decideRoutes } from './routes/decide.ts';
+import { eventRoutes } from './routes/events.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { offerRoutes } from './routes/offers.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { ErrorBody } from './schemas/common.ts';
+import { bodyAjv, formatSchemaError, queryAjv } from './schemas/validation.ts';
+import type { Store } from './store/types.ts';
+
+export interface BuildAppOptions {
+  config: Config;
+  store: Store;
+  /** `false` (default) for silence, `true` or pino options, or a pino logger instance. */
+  logger?: boolean | object;
+  /** Server clock; tests may pin it. */
+  now?: () => number;
+}
+
+function send(code: ErrorCode, message: string) {
+  return { status: ERROR_CODES[code].status, body: { error: { code, message } } };
+}
+
+/** Maps anything thrown to the status and body the client sees. */
+function toErrorAnswer(err: FastifyError | HttpError | Error, bodyLimit: number, contentType: string | undefined) {
+  if (err instanceof HttpError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
+  const e = err as FastifyError;
+  if (e.validation) return send('invalid_request', e.message);
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return send('payload_too_large', `request body is larger than the limit of ${bodyLimit} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return send(
+        'unsupported_media_type',
+        `Content-Type must be application/json (or text/plain holding JSON), got ${JSON.stringify(contentType ?? 'none')}`,
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return send('invalid_json', 'request body is empty; send a JSON object');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return send('invalid_request', 'request body size does not match Content-Length');
+  }
+  if (e.statusCode === 400 && (err instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY'))
+    return send('invalid_json', `request body is not valid JSON: ${e.message}`);
+  if (e.statusCode === 404) return send('not_found', e.message);
+  if (e.statusCode === 429) return send('rate_limited', e.message);
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
+    return { status: e.statusCode, body: { error: { code: 'invalid_request', message: e.message } } };
+  return null;
+}
+
+/**
+ * Builds the Fastify app around a store. Does not listen.
+ * @example const app = await buildApp({ config, store }); await app.listen({ port: 0 });
+ */
+export async function buildApp(opts: BuildAppOptions): Promise<App> {
+  const { config, store } = opts;
+  const fastifyOptions: FastifyHttpOptions<Server> = {
+    bodyLimit: config.limits.bodyBytes,
+    connectionTimeout: config.timeouts.connectionMs,
+    requestTimeout: config.timeouts.requestMs,
+    keepAliveTimeout: config.timeouts.keepAliveMs,
+    trustProxy: config.trustProxy,
+    schemaErrorFormatter: (errors, dataVar) => new Error(formatSchemaError(errors, dataVar)),
+    return503OnClosing: true,
+    // Per-request log lines cost more than a decide; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    http: {
+      // Slow-header (slowloris) defence: a client must finish its headers quickly;
+      // the check interval bounds how late the timeout fires.
+      headersTimeout: Math.min(config.timeouts.headersMs, config.timeouts.requestMs || Number.MAX_SAFE_INTEGER),
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(config.timeouts.headersMs / 2))),
+    },
+  };
+  const logger = opts.logger ?? false;
+  const app = (
+    typeof logger === 'object' && logger !== null && typeof (logger as { info?: unknown }).info === 'function'
+      ? Fastify({ ...fastifyOptions, loggerInstance: logger as never })
+      : Fastify({ ...fastifyOptions, logger: logger === true ? { level: config.logLevel } : logger })
+  ).withTypeProvider<TypeBoxTypeProvider>() as App;
+
+  const ctx: AppContext = {
+    config,
+    store,
+    keys: new KeyRing(config.keys, store),
+    identity: new IdentityVerifier(config.identity),
+    offers: new OfferCache(store),
+    metrics: new ServerMetrics(),
+    now: opts.now ?? Date.now,
+  };
+
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'querystring' ? queryAjv : bodyAjv).compile(schema as object),
+  );
+  // sendBeacon posts text/plain to avoid a CORS preflight; the body is still JSON.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addSchema(ErrorBody);
+
+  app.setErrorHandler((err, req, reply) => {
+    const answer = toErrorAnswer(err as Error, config.limits.bodyBytes, req.headers['content-type']);
+    if (!answer) {
+      req.log.error({ err }, 'unhandled error');
+      return reply.status(500).send({ error: { code: 'internal', message: 'internal server error' } });
+    }
+    if (err instanceof HttpError) reply.headers(err.headers);
+    if (answer.status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+    return reply.status(answer.status).send(answer.body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Tandem API', version: '1.0.0', description: 'Cross-sell offers, events and attach measurement.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Publishable, secret or admin key.' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  const origins = new Set(config.cors.origins);
+  await app.register(cors, {
+    origin: (origin, cb) => cb(null, origin !== undefined && origins.has(origin)),
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type'],
+    exposedHeaders: ['Retry-After'],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, { global: false });
+  installGuard(app, ctx);
+
+  app.addHook('onResponse', async (req, reply) => {
+    ctx.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  await app.register(async (scope) => {
+    const s = scope as unknown as App;
+    opsRoutes(s, ctx);
+    decideRoutes(s, ctx);
+    eventRoutes(s, ctx);
+    accountRoutes(s, ctx);
+    conversionRoutes(s, ctx);
+    offerRoutes(s, ctx);
+    metricsRoutes(s, ctx);
+  });
+  // Its own scope: the Stripe route keeps the raw body for the signature check.
+  await app.register(async (scope) => webhookRoutes(scope as unknown as App, ctx));
+  return app;
+}

@@ -1,0 +1,121 @@
+/**
+ * API keys: the config's publishable/secret keys plus keys made by
+ * `tandem keys` (stored as SHA-256 digests). Every comparison is constant
+ * time over digests, so neither the key nor its length leaks through timing.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ApiKeyRecord, Store } from '../store/types.ts';
+
+export type KeyKind = ApiKeyRecord['kind'];
+
+export interface Principal {
+  kind: KeyKind;
+  /** Stable id for rate limiting and audit (`config:secret:0`, or the stored key id). */
+  id: string;
+  /** Who, for the audit log. */
+  actor: string;
+}
+
+const PREFIX: Record<KeyKind, string> = { publishable: 'pk_', secret: 'sk_', admin: 'ak_' };
+/** How long the stored keys are trusted before re-reading them (keys made by the CLI in another process). */
+const REFRESH_MS = 10_000;
+/** An unknown key triggers a re-read at most this often. */
+const MISS_REFRESH_MS = 1_000;
+
+export function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * A new random key and its record; the key itself is shown once.
+ * @example const { key, record } = generateKey('secret', 'billing'); await store.createKey(record);
+ */
+export function generateKey(kind: KeyKind, label: string | null, now = Date.now()): { key: string; record: ApiKeyRecord } {
+  const key = `${PREFIX[kind]}live_${randomBytes(24).toString('base64url')}`;
+  return {
+    key,
+    record: {
+      id: `key_${randomBytes(8).toString('hex')}`,
+      kind,
+      hash: sha256(key).toString('hex'),
+      prefix: key.slice(0, PREFIX[kind].length + 9),
+      createdAt: now,
+      revokedAt: null,
+      label,
+    },
+  };
+}
+
+interface Entry {
+  digest: Buffer;
+  principal: Principal;
+}
+
+export class KeyRing {
+  private readonly fixed: Entry[];
+  private stored: Entry[] = [];
+  private loadedAt = 0;
+  private lastMissReload = 0;
+  private loading: Promise<void> | null = null;
+
+  constructor(
+    keys: { publishable: string[]; secret: string[] },
+    private readonly store: Store,
+  ) {
+    this.fixed = [
+      ...keys.publishable.map((k, i) => ({
+        digest: sha256(k),
+        principal: { kind: 'publishable' as const, id: `config:publishable:${i}`, actor: 'publishable-key' },
+      })),
+      ...keys.secret.map((k, i) => ({
+        digest: sha256(k),
+        principal: { kind: 'secret' as const, id: `config:secret:${i}`, actor: `secret-key:${k.slice(0, 8)}` },
+      })),
+    ];
+  }
+
+  /** The principal for a presented key, or null when unknown or revoked. */
+  async resolve(key: string): Promise<Principal | null> {
+    const digest = sha256(key);
+    const now = Date.now();
+    if (now - this.loadedAt > REFRESH_MS) await this.reload();
+    let found = this.match(digest);
+    if (!found && now - this.lastMissReload > MISS_REFRESH_MS) {
+      this.lastMissReload = now;
+      await this.reload();
+      found = this.match(digest);
+    }
+    return found;
+  }
+
+  /** Forget the cached stored keys (after create/revoke in this process). */
+  invalidate(): void {
+    this.loadedAt = 0;
+  }
+
+  private match(digest: Buffer): Principal | null {
+    let found: Principal | null = null;
+    // Walk every entry even after a match, so timing does not depend on position.
+    for (const e of this.fixed) if (timingSafeEqual(e.digest, digest) && !found) found = e.principal;
+    for (const e of this.stored) if (timingSafeEqual(e.digest, digest) && !found) found = e.principal;
+    return found;
+  }
+
+  private reload(): Promise<void> {
+    this.loading ??= this.store
+      .listKeys()
+      .then((records) => {
+        this.stored = records
+          .filter((r) => r.revokedAt === null && /^[0-9a-f]{64}$/.test(r.hash))
+          .map((r) => ({
+            digest: Buffer.from(r.hash, 'hex'),
+            principal: { kind: r.kind, id: r.id, actor: r.label ? `${r.kind}:${r.label}` : `${r.kind}:${r.id}` },
+          }));
+        this.loadedAt = Date.now();
+      })
+      .finally(() => {
+        this.loading = null;
+      });
+    return this.loading;
+  }
+}
