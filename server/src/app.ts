@@ -17,6 +17,7 @@ import { ERROR_CODES, type ErrorCode, HttpError } from './errors.ts';
 import { ServerMetrics } from './observability/prometheus.ts';
 import { OfferCache } from './offer-cache.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { assignmentRoutes } from './routes/assignments.ts';
 import { conversionRoutes } from './routes/conversions.ts';
 import { decideRoutes } from './routes/decide.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -163,6 +164,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     decideRoutes(s, ctx);
     eventRoutes(s, ctx);
     accountRoutes(s, ctx);
+    assignmentRoutes(s, ctx);
     conversionRoutes(s, ctx);
     offerRoutes(s, ctx);
     metricsRoutes(s, ctx);

@@ -5,7 +5,7 @@
  */
 import { BROWSER_EVENT_TYPES, CONVERSION_TYPES } from '@tandem/core';
 import { type Static, Type } from '@sinclair/typebox';
-import { Attributes, DateTime, Id, NullableDateTime, StringEnum } from './common.ts';
+import { Attributes, DateTime, Id, Nullable, NullableDateTime, StringEnum } from './common.ts';
 
 const Placement = Type.String({ minLength: 1, maxLength: 100 });
 const Key = Type.String({ minLength: 1, maxLength: 200, description: 'Publishable key (when headers cannot be set).' });
@@ -90,6 +90,20 @@ export const ConversionBody = Type.Object({
   at: DateTime(),
 });
 export type ConversionBody = Static<typeof ConversionBody>;
+
+// ---------- assignments ----------
+export const AssignmentsBody = Type.Object({
+  assignments: Type.Array(
+    Type.Object({
+      accountId: Id(),
+      offerId: Id(),
+      variant: Type.Optional(Nullable(Id())),
+      at: DateTime({ description: 'When the account was first eligible (back-dated history).' }),
+    }),
+    { minItems: 1, maxItems: 5000 },
+  ),
+});
+export type AssignmentsBody = Static<typeof AssignmentsBody>;
 
 // ---------- metrics ----------
 export const AttachQuery = Type.Object({
