@@ -1,4 +1,4 @@
-import type { DecidedOffer, DecideRequest, TandemEvent } from '@tandem/core';
+import { type DecidedOffer, type DecideRequest, type TandemEvent, uuidv7 } from '@tandem/core';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -20,6 +20,8 @@ let decideStatus: number;
 let rendered: { props: RenderProps; root: ShadowRoot; box: HTMLElement; gone: boolean }[];
 let loads: number;
 let ioCallbacks: { cb: IntersectionObserverCallback; el?: Element }[];
+/** Overrides the decided offers' copy, to make a re-decide answer a different offer. */
+let headline: string;
 
 const offer = (placement: string, offerId = `o_${placement}`): DecidedOffer => ({
   offerId,
@@ -27,7 +29,7 @@ const offer = (placement: string, offerId = `o_${placement}`): DecidedOffer => (
   kind: 'trial',
   display: 'inline',
   variant: null,
-  content: { headline: 'Try Insights', body: 'Free for 14 days', cta: 'Start trial' },
+  content: { headline, body: 'Free for 14 days', cta: 'Start trial' },
   productId: 'insights',
   productName: 'Insights',
   trialDays: 14,
@@ -67,6 +69,7 @@ beforeEach(() => {
   rendered = [];
   loads = 0;
   ioCallbacks = [];
+  headline = 'Try Insights';
   server.use(
     http.post(`${API}/v1/decide`, async ({ request }) => {
       const body = (await request.json()) as DecideRequest;
@@ -132,6 +135,9 @@ afterEach(() => {
 afterAll(() => server.close());
 
 const settle = () => vclock.advance(0);
+/** A JWT-shaped token (unsigned: the SDK only reads its claims, the server verifies). */
+const jwt = (claims: object) =>
+  `eyJhbGciOiJIUzI1NiJ9.${btoa(JSON.stringify(claims)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}.sig`;
 const visible = () => rendered.filter((r) => !r.gone);
 const mountAll = (...placements: string[]) =>
   placements.map((placement) => {
@@ -344,6 +350,127 @@ describe('events from a shown offer', () => {
     expect($offers.get().sidebar).toBeNull();
     await vclock.advance(1000);
     expect(events.map((e) => [e.type, e.decisionId])).toEqual([['dismiss', 'd1']]);
+  });
+});
+
+describe('re-deciding while an offer is on screen', () => {
+  it('the same offer again (token refresh): the UI stays, no second exposure, later events keep the first decisionId', async () => {
+    const onStartTrial = vi.fn(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+    init(options({ onStartTrial }));
+    mountAll('sidebar');
+    await settle();
+    showBoxes(1);
+    await vclock.advance(1000);
+    identify({ accountId: 'acc_1', identity: 'jwt_1_refreshed' });
+    await settle();
+    expect(decides).toHaveLength(2);
+    expect(rendered).toHaveLength(1);
+    expect(rendered[0]!.gone).toBe(false);
+    showBoxes(0);
+    showBoxes(1);
+    await vclock.advance(5000);
+    await rendered[0]!.props.onCta();
+    await vclock.advance(1000);
+    expect(events.map((e) => [e.type, e.decisionId, e.identity])).toEqual([
+      ['exposure', 'd1', 'jwt_1'],
+      ['click', 'd1', 'jwt_1_refreshed'],
+      ['trial_start', 'd1', 'jwt_1_refreshed'],
+    ]);
+  });
+
+  it('a trial start pending across a re-decide with the same offer completes and is recorded', async () => {
+    let finish = () => {};
+    const onStartTrial = () => new Promise<void>((resolve) => (finish = resolve));
+    init(options({ onStartTrial }));
+    mountAll('sidebar');
+    await settle();
+    const started = rendered[0]!.props.onCta();
+    vclock.jump(86_400_000 - (vclock.now() % 86_400_000) - 500);
+    await vclock.advance(2000); // the UTC day boundary passes: decide again
+    expect(decides).toHaveLength(2);
+    expect(rendered).toHaveLength(1);
+    expect(rendered[0]!.gone).toBe(false);
+    finish();
+    await started;
+    await vclock.advance(1000);
+    expect(events.map((e) => [e.type, e.decisionId])).toEqual([
+      ['click', 'd1'],
+      ['trial_start', 'd1'],
+    ]);
+  });
+
+  it('a different offer (changed copy) renders anew under the new decision and is exposed again', async () => {
+    init(options());
+    mountAll('sidebar');
+    await settle();
+    showBoxes(1);
+    await vclock.advance(1000);
+    headline = 'Insights, now with forecasts';
+    identify({ accountId: 'acc_1', identity: 'jwt_1_refreshed' });
+    await settle();
+    expect(rendered.map((r) => r.gone)).toEqual([true, false]);
+    expect(rendered[1]!.props.offer.content.headline).toBe('Insights, now with forecasts');
+    showBoxes(1);
+    await vclock.advance(2000);
+    expect(events.map((e) => [e.type, e.decisionId])).toEqual([
+      ['exposure', 'd1'],
+      ['exposure', 'd2'],
+    ]);
+  });
+
+  it('a new placement elsewhere leaves the shown one alone', async () => {
+    init(options());
+    mountAll('sidebar');
+    await settle();
+    mountAll('header');
+    await settle();
+    expect(decides.map((d) => d.placements)).toEqual([['sidebar'], ['header']]);
+    expect(rendered.map((r) => [r.props.offer.placement, r.gone])).toEqual([
+      ['sidebar', false],
+      ['header', false],
+    ]);
+  });
+});
+
+describe('events persisted by an earlier page', () => {
+  it('a reload with a fresh token re-sends them with it; other accounts, seats and fresher tokens are left alone', async () => {
+    const now = Math.floor(vclock.now() / 1000);
+    const expired = jwt({ sub: 'acc_1', exp: now - 60 });
+    const fresh = jwt({ sub: 'acc_1', exp: now + 900 });
+    const otherSeat = jwt({ sub: 'acc_1', uid: 'u_other', exp: now - 60 });
+    const otherAccount = jwt({ sub: 'acc_9', exp: now - 60 });
+    const fresher = jwt({ sub: 'acc_1', exp: now + 1800 });
+    const left = (identity: string, accountId = 'acc_1'): TandemEvent => ({
+      id: uuidv7(vclock.now() - 3_600_000),
+      type: 'click',
+      accountId,
+      identity,
+      offerId: 'o_sidebar',
+      at: new Date(vclock.now() - 3_600_000).toISOString(),
+    });
+    const queued = [left(expired), left(otherSeat), left(otherAccount, 'acc_9'), left(fresher)];
+    localStorage.setItem('tandem:q', JSON.stringify(queued.map((e) => ({ e, a: 2 }))));
+    init(options({ identity: fresh }));
+    await vclock.advance(1000);
+    expect(events.map((e) => e.identity)).toEqual([fresh, otherSeat, otherAccount, fresher]);
+    expect(events.map((e) => e.id)).toEqual(queued.map((e) => e.id));
+    expect(localStorage.getItem('tandem:q')).toBeNull();
+  });
+
+  it('events queued before identify() refreshed the token are sent with the new one', async () => {
+    const now = Math.floor(vclock.now() / 1000);
+    const first = jwt({ sub: 'acc_1', uid: 'u_1', exp: now + 60 });
+    const second = jwt({ sub: 'acc_1', uid: 'u_1', exp: now + 960 });
+    server.use(http.post(`${API}/v1/events`, () => new HttpResponse(null, { status: 503 }), { once: true }));
+    init(options({ identity: first, userId: 'u_1' }));
+    mountAll('sidebar');
+    await settle();
+    visible()[0]!.props.onDismiss();
+    await vclock.advance(1000); // the first send fails with 503
+    expect(events).toHaveLength(0);
+    identify({ accountId: 'acc_1', identity: second, userId: 'u_1' });
+    await vclock.advance(10_000);
+    expect(events.map((e) => [e.type, e.identity])).toEqual([['dismiss', second]]);
   });
 });
 

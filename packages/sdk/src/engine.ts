@@ -6,6 +6,7 @@ import { errorDetail, postJson } from './http/post.ts';
 import { logOnce } from './log.ts';
 import { type Identity, type InitOptions, normalizeIdentity, normalizeOptions, type Options } from './options.ts';
 import { createQueue, type EventQueue } from './queue/event-queue.ts';
+import { freshen } from './queue/fresh-identity.ts';
 import { $offers, $status } from './stores/index.ts';
 
 // One engine per page: the state below is what `init` sets up and `destroy` takes down.
@@ -37,7 +38,14 @@ export function report(error: TandemError): void {
 export function start(input: InitOptions): void {
   if (o) throw new TandemOptionError('`init` was called twice: call destroy() first, or identify() to switch accounts');
   o = normalizeOptions(input);
-  queue = createQueue({ url: `${o.api}/v1/events`, key: o.key, onError: report });
+  queue = createQueue({
+    url: `${o.api}/v1/events`,
+    key: o.key,
+    onError: report,
+    // Events left by an earlier page (or queued before a token refresh) go out with the
+    // freshest identity this page holds for the same account and user.
+    prepare: (event) => (o ? freshen(event, o) : event),
+  });
   if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisible);
   decideAll();
 }
@@ -59,7 +67,8 @@ export function destroy(): void {
   queue?.destroy();
   clock.clear(dayTimer);
   if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', onVisible);
-  o = queue = undefined;
+  // A stale timer id must not clear someone else's timer after the next init.
+  o = queue = dayTimer = undefined;
   generation++;
   for (const set of [placements, pending, decisions, exposed]) set.clear();
   $offers.set({});
@@ -120,8 +129,18 @@ async function decide(options: Options, list: string[]): Promise<void> {
     if (mine !== generation) return;
     for (const placement of list) {
       if (!placements.has(placement)) continue;
+      const next = answer.offers.find((x) => x.placement === placement) ?? null;
+      // A re-decide (token refresh, day boundary, identify with the same account and user) that
+      // returns exactly the offer on screen changes nothing the user sees, so the showing goes on
+      // untouched: the UI is not re-rendered (a pending trial start is not interrupted) and the
+      // showing keeps the decisionId it was shown under, for its exposure and every later click,
+      // dismiss and trial_start. A new decisionId would mean a second exposure for what is one
+      // continuous showing — each token refresh would spend the frequency cap (3 per 7 days) —
+      // and would split one showing's funnel across two decisions. Any difference (prices,
+      // action, copy, variant) is a new showing: it renders anew under the new decision.
+      if (next && same(next, $offers.get()[placement])) continue;
       decisions.set(placement, answer.decisionId);
-      $offers.setKey(placement, answer.offers.find((x) => x.placement === placement) ?? null);
+      $offers.setKey(placement, next);
     }
     emit('decide', answer);
   } catch (error) {
@@ -133,6 +152,16 @@ async function decide(options: Options, list: string[]): Promise<void> {
     inflight--;
     if (mine === generation && o) $status.set(failed ? 'error' : inflight ? 'loading' : 'ready');
   }
+}
+
+/** Structural equality of two JSON values (decided offers come from JSON). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return false;
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length && keys.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 // A timer to the next UTC midnight (plus a second of slack for the server's clock): an account

@@ -26,6 +26,7 @@ afterAll(() => server.close());
 interface Received {
   at: number;
   ids: string[];
+  identities: (string | undefined)[];
   status: number;
   auth: string | null;
   key?: string;
@@ -43,7 +44,7 @@ function setup(answer: (n: number, ids: string[]) => Response | Promise<Response
       const body = (await request.json()) as { events: TandemEvent[]; key?: string };
       const ids = body.events.map((e) => e.id);
       const res = await answer(received.length, ids);
-      received.push({ at: clock.now(), ids, status: res.type === 'error' ? 0 : res.status, auth: request.headers.get('authorization'), key: body.key });
+      received.push({ at: clock.now(), ids, identities: body.events.map((e) => e.identity), status: res.type === 'error' ? 0 : res.status, auth: request.headers.get('authorization'), key: body.key });
       return res;
     }),
   );
@@ -297,6 +298,22 @@ describe('event queue delivery', () => {
     t.open(); // the page loads again
     await t.clock.advance(0);
     expect(t.delivered().sort()).toEqual(events.map((e) => e.id).sort());
+    t.close();
+  });
+
+  it('prepare() rewrites each event as it is sent, keepalive included, never the stored copy', async () => {
+    const t = setup((n) => (n === 0 ? new HttpResponse(null, { status: 503 }) : ok()));
+    const q = t.open({ prepare: (e) => ({ ...e, identity: 'fresh' }) });
+    const e = t.event();
+    q.push(e);
+    await t.clock.advance(1000); // 503: stays queued
+    expect(JSON.parse(t.storage.getItem('tandem:q')!)[0].e.identity).toBe('jwt');
+    dispatchEvent(new Event('pagehide'));
+    await t.clock.advance(0);
+    expect(t.received.map((r) => [r.status, r.identities])).toEqual([
+      [503, ['fresh']],
+      [202, ['fresh']],
+    ]);
     t.close();
   });
 

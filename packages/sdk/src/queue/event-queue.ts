@@ -10,6 +10,11 @@ export interface QueueOptions {
   /** Full URL of `POST /v1/events`. */
   url: string;
   key: string;
+  /**
+   * Applied to each event as it is sent (never stored): the engine refreshes expired identity
+   * tokens here, so a reload with a fresh token still delivers what an older page queued.
+   */
+  prepare?(event: TandemEvent): TandemEvent;
   /** Dropped batches, rejected events and expired events land here. */
   onError(error: TandemDeliveryError): void;
   storage?: Storage | null;
@@ -61,6 +66,7 @@ type Outcome = 'done' | 'retry' | 'split' | 'wait';
 export function createQueue(o: QueueOptions): EventQueue {
   const clock = o.clock ?? defaultClock;
   const random = o.random ?? Math.random;
+  const prepare = o.prepare ?? ((event: TandemEvent) => event);
   const batchSize = o.batchSize ?? 20;
   const flushMs = o.flushMs ?? 1000;
   const baseMs = o.baseMs ?? 1000;
@@ -124,7 +130,7 @@ export function createQueue(o: QueueOptions): EventQueue {
   async function send(batch: Entry[], keepalive: boolean): Promise<Outcome> {
     let res: Response;
     try {
-      res = await postJson(o.url, o.key, { events: batch.map((x) => x.e) }, keepalive);
+      res = await postJson(o.url, o.key, { events: batch.map((x) => prepare(x.e)) }, keepalive);
     } catch {
       return 'retry';
     }
