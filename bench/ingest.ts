@@ -1,0 +1,208 @@
+/**
+ * Ingest throughput: 50-event batches POSTed to the real server (secret key)
+ * into a store already holding many events, against raw inserts of the same
+ * rows into the same table in the same run.
+ * Goal (issue 3): ≥ 50,000 events/s into SQLite holding 10M events, and ≥ 0.25
+ * of raw better-sqlite3 (50-row transactions, one prepared statement); the same
+ * on PostgreSQL when DATABASE_URL is set (raw baseline: `pg` multi-row INSERT).
+ *
+ *   pnpm bench ingest [--prefill 10000000] [--events 300000] [--connections 16] [--store sqlite|postgres|both]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { uuidv7 } from '@tandem/core';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { openPostgresStore, openSqliteStore } from '../server/src/store/index.ts';
+import { accountId, bulkPostgres, bulkSqlite, BULK_OFFERS } from './lib/bulk.ts';
+import { prng } from './lib/seed.ts';
+import { BENCH_KEYS, startTandem } from './lib/tandem-server.ts';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const PREFILL = Number(arg('prefill', '10000000'));
+/** Whole batches only. */
+const EVENTS = Math.max(1, Math.floor(Number(arg('events', '300000')) / 50)) * 50;
+const CONNECTIONS = Number(arg('connections', '16'));
+const BATCH = 50;
+const databaseUrl = process.env.DATABASE_URL;
+const which = arg('store', databaseUrl ? 'both' : 'sqlite');
+const NOW = Date.now();
+const DAY = 86_400_000;
+/** Prefill: about 18 events per account on average (bench/lib/bulk.ts). */
+const ACCOUNTS = Math.max(100, Math.round(PREFILL / 18));
+
+interface WireEvent {
+  id: string;
+  type: string;
+  accountId: string;
+  userId?: string;
+  offerId?: string;
+  productId?: string;
+  quantity?: number;
+  at: string;
+}
+
+/** A live traffic mix for existing accounts: mostly exposures, some clicks, trials, payments and usage. */
+function makeEvents(n: number, seed: number): WireEvent[] {
+  const rand = prng(seed);
+  const out: WireEvent[] = [];
+  for (let i = 0; i < n; i++) {
+    const at = NOW - Math.floor(rand() * 30 * DAY);
+    const account = accountId(Math.floor(rand() * ACCOUNTS));
+    const r = rand();
+    const e: WireEvent = { id: uuidv7(at), type: 'exposure', accountId: account, at: new Date(at).toISOString() };
+    if (r < 0.85) Object.assign(e, { type: r < 0.7 ? 'exposure' : r < 0.8 ? 'click' : 'dismiss', offerId: BULK_OFFERS[Math.floor(rand() * 3)], userId: 'u1' });
+    else if (r < 0.9) e.type = 'trial_start';
+    else if (r < 0.93) Object.assign(e, { type: 'paid', productId: 'insights' });
+    else Object.assign(e, { type: 'usage', productId: 'insights', quantity: 1 + Math.floor(rand() * 10) });
+    out.push(e);
+  }
+  return out;
+}
+
+function batches(events: WireEvent[]): string[] {
+  const bodies: string[] = [];
+  for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
+  return bodies;
+}
+
+/** Sends every body once over `CONNECTIONS` concurrent keep-alive loops; events/s of accepted events. */
+async function post(url: string, bodies: string[]): Promise<{ rate: number; accepted: number; seconds: number }> {
+  let next = 0;
+  let accepted = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const res = await fetch(`${url}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEYS.secret}` },
+          body,
+        });
+        const answer = (await res.json()) as { accepted?: number; rejected?: unknown[] };
+        if (res.status !== 202) throw new Error(`POST /v1/events answered ${res.status}: ${JSON.stringify(answer)}`);
+        if (answer.rejected && answer.rejected.length > 0) throw new Error(`events rejected: ${JSON.stringify(answer.rejected[0])}`);
+        accepted += answer.accepted ?? 0;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t) / 1000;
+  return { rate: accepted / seconds, accepted, seconds };
+}
+
+type Row = [string, string, string, string | null, string | null, null, null, null, number, number, string, string | null, null, number | null];
+
+function rowsOf(events: WireEvent[]): Row[] {
+  return events.map((e) => {
+    const at = Date.parse(e.at);
+    return [e.id, e.type, e.accountId, e.userId ?? null, e.offerId ?? null, null, null, null, at, NOW, 'backend', e.productId ?? null, null, e.quantity ?? null];
+  });
+}
+
+function line(kind: string, prefilled: number, server: { rate: number; accepted: number; seconds: number }, raw: number, rawLabel: string): void {
+  console.log(`\ningest benchmark (${kind}, store holding ${prefilled.toLocaleString()} events, ${BATCH}-event batches, ${CONNECTIONS} connections)`);
+  console.table({
+    'tandem POST /v1/events': { 'events/s': Math.round(server.rate), events: server.accepted, seconds: server.seconds.toFixed(1) },
+    [rawLabel]: { 'events/s': Math.round(raw), events: server.accepted, seconds: (server.accepted / raw).toFixed(1) },
+  });
+  console.log(`ratio to raw: ${(server.rate / raw).toFixed(2)} (goal ≥ 0.25); events/s goal ≥ 50,000: ${server.rate >= 50_000 ? 'yes' : 'NO'}`);
+}
+
+async function runSqlite(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-ingest-'));
+  try {
+    const s = openSqliteStore({ dataDir: dir });
+    await s.migrate();
+    await s.close();
+    const file = join(dir, 'tandem.db');
+    let t = performance.now();
+    const prefilled = bulkSqlite(file, { accounts: ACCOUNTS, eventsPerAccount: PREFILL / ACCOUNTS, now: NOW }, 1);
+    console.log(`sqlite: prefilled ${prefilled.toLocaleString()} events for ${ACCOUNTS.toLocaleString()} accounts in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+
+    const server = await startTandem({ dataDir: dir });
+    let result: Awaited<ReturnType<typeof post>>;
+    try {
+      await post(server.url, batches(makeEvents(5000, 1))); // warm-up
+      result = await post(server.url, batches(makeEvents(EVENTS, 2)));
+    } finally {
+      await server.stop();
+    }
+
+    // Raw: the same rows (fresh ids) into the same table, 50-row transactions, one prepared statement.
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    const insert = db.prepare(
+      `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    );
+    const tx = db.transaction((rows: Row[]) => {
+      for (const r of rows) insert.run(...r);
+    });
+    const rows = rowsOf(makeEvents(EVENTS, 2).map((e) => ({ ...e, id: uuidv7(Date.parse(e.at)) })));
+    t = performance.now();
+    for (let i = 0; i < rows.length; i += BATCH) tx.immediate(rows.slice(i, i + BATCH));
+    const raw = rows.length / ((performance.now() - t) / 1000);
+    db.close();
+    line('sqlite', prefilled, result, raw, 'raw better-sqlite3 (50-row tx)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runPostgres(url: string): Promise<void> {
+  const schema = `tandem_bench_${randomBytes(4).toString('hex')}`;
+  const s = openPostgresStore({ url, schema, max: 2 });
+  await s.migrate();
+  await s.close();
+  const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: CONNECTIONS });
+  try {
+    let t = performance.now();
+    const prefilled = await bulkPostgres(url, schema, { accounts: ACCOUNTS, eventsPerAccount: PREFILL / ACCOUNTS, now: NOW }, 1);
+    console.log(`postgres: prefilled ${prefilled.toLocaleString()} events for ${ACCOUNTS.toLocaleString()} accounts in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    const sep = url.includes('?') ? '&' : '?';
+    const server = await startTandem({ databaseUrl: `${url}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}` });
+    let result: Awaited<ReturnType<typeof post>>;
+    try {
+      await post(server.url, batches(makeEvents(5000, 1)));
+      result = await post(server.url, batches(makeEvents(EVENTS, 2)));
+    } finally {
+      await server.stop();
+      rmSync(server.dataDir, { recursive: true, force: true }); // only its config file
+    }
+    // Raw: multi-row INSERT of the same rows, 50 per statement, over as many connections.
+    const rows = rowsOf(makeEvents(EVENTS, 2).map((e) => ({ ...e, id: uuidv7(Date.parse(e.at)) })));
+    const params = Array.from({ length: BATCH }, (_, i) => `(${Array.from({ length: 14 }, (_, j) => `$${i * 14 + j + 1}`).join(', ')})`).join(', ');
+    const text = `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
+      VALUES ${params} ON CONFLICT (id) DO NOTHING`;
+    let next = 0;
+    t = performance.now();
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (next < rows.length) {
+          const part = rows.slice(next, next + BATCH);
+          next += BATCH;
+          await pool.query(text, part.flat());
+        }
+      }),
+    );
+    const raw = rows.length / ((performance.now() - t) / 1000);
+    line('postgres', prefilled, result, raw, `raw pg multi-row INSERT (${CONNECTIONS} connections)`);
+  } finally {
+    await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+    await pool.end();
+  }
+}
+
+console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (shared with other work; client, server and database on the same cores)`);
+if (which === 'sqlite' || which === 'both') await runSqlite();
+if (which === 'postgres' || which === 'both') {
+  if (!databaseUrl) console.log('postgres: skipped (DATABASE_URL is not set)');
+  else await runPostgres(databaseUrl);
+}
