@@ -18,6 +18,7 @@ import { ServerMetrics } from './observability/prometheus.ts';
 import { OfferCache } from './offer-cache.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { assignmentRoutes } from './routes/assignments.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { conversionRoutes } from './routes/conversions.ts';
 import { decideRoutes } from './routes/decide.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -168,6 +169,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     conversionRoutes(s, ctx);
     offerRoutes(s, ctx);
     metricsRoutes(s, ctx);
+    consoleRoutes(s, ctx);
   });
   // Its own scope: the Stripe route keeps the raw body for the signature check.
   await app.register(async (scope) => webhookRoutes(scope as unknown as App, ctx));

@@ -54,12 +54,21 @@ export interface AccountFacts {
   offers: OfferFacts[];
 }
 
-/** Per (account, offer) state: assignment and the first of each browser event. */
+/**
+ * Per (account, offer) state: assignment and the first of each browser event.
+ * Assignments are recorded only by decide (`recordAssignments`). Browser events
+ * for an (account, offer) that decide never assigned (imports, a lost write)
+ * still keep their facts here with `arm` and `assignedAt` null: such a row
+ * counts for the exposed denominator, never for an arm (funnel, lift).
+ */
 export interface OfferFacts {
   offerId: string;
-  arm: Arm;
+  /** null when no assignment was recorded for this (account, offer). */
+  arm: Arm | null;
+  /** The assignment's variant; without one, the variant of the earliest browser event that carried one. */
   variant: string | null;
-  assignedAt: number;
+  /** null when no assignment was recorded for this (account, offer). */
+  assignedAt: number | null;
   exposedAt: number | null;
   clickedAt: number | null;
   dismissedAt: number | null;
@@ -114,6 +123,7 @@ export interface Store {
   // account/offer facts updated in the same transaction.
   insertEvents(events: StoredEvent[]): Promise<InsertEventsResult>;
   countEvents(): Promise<number>;
+  /** Exposures and dismissals (with an offer) of the account at or after `since`, oldest first. */
   recentHistory(accountId: string, since: number): Promise<RecentHistory>;
   /** Whether the account has product two at `now` (a trial started, or paid and not canceled since). */
   isAttached(accountId: string, now: number): Promise<boolean>;
@@ -124,13 +134,21 @@ export interface Store {
   recordAssignments(assignments: Assignment[]): Promise<Assignment[]>;
 
   // Measurement
-  /** Facts of every account activated at or before `activatedBefore`. */
+  /**
+   * Facts of every account activated at or before `activatedBefore` (accounts
+   * known only from events are left out until they are upserted). Answered
+   * from an in-memory copy refreshed with the rows changed since the last call,
+   * so the objects are shared snapshots: read-only.
+   */
   loadFacts(opts: { activatedBefore: number }): Promise<AccountFacts[]>;
 
   // Offers and their audit log
   listOffers(): Promise<OfferDefinition[]>;
   getOffer(id: string): Promise<OfferDefinition | null>;
-  /** Creates or replaces; bumps `version`, writes one audit entry in the same transaction. */
+  /**
+   * Creates or replaces; bumps `version` (a re-created offer continues after its deleted
+   * versions), sets `updatedAt`, writes one audit entry (before/after) in the same transaction.
+   */
   saveOffer(offer: OfferDefinition, actor: string, action: AuditEntry['action'], now: number): Promise<OfferDefinition>;
   deleteOffer(id: string, actor: string, now: number): Promise<boolean>;
   listAudit(offerId: string): Promise<AuditEntry[]>;
@@ -143,5 +161,6 @@ export interface Store {
   // API keys made by `tandem keys`
   createKey(record: ApiKeyRecord): Promise<void>;
   listKeys(): Promise<ApiKeyRecord[]>;
+  /** True when the key exists (now revoked; a second revocation keeps the first instant). */
   revokeKey(id: string, now: number): Promise<boolean>;
 }

@@ -140,6 +140,21 @@ describe('renderOffer', () => {
     expect(root.querySelector('.c')).toBeNull();
   });
 
+  it('falls back to a <style> element where constructable stylesheets are missing', async () => {
+    vi.resetModules();
+    vi.stubGlobal('CSSStyleSheet', undefined);
+    try {
+      const fresh = await import('./render.ts');
+      const root = document.body.appendChild(document.createElement('div')).attachShadow({ mode: 'open' });
+      fresh.renderOffer(root, { offer: offer(), locale: 'en-US', theme: 'light', onCta: () => Promise.resolve(), onDismiss() {} });
+      expect(root.adoptedStyleSheets).toHaveLength(0);
+      expect(root.querySelector('style')!.textContent).toContain(':host{all:initial!important');
+      expect(root.querySelector('h2')!.textContent).toBe('Add Insights');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('unmount removes everything it rendered', () => {
     const { root, view } = setup();
     expect(view.element()!.tagName).toBe('SECTION');

@@ -16,7 +16,7 @@ export const CSS =
   '--ok:#166534;--er:#b91c1c;color:var(--f);' +
   'font:400 15px/1.5 var(--tandem-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif)}' +
   `.dark{${DARK}}@media(prefers-color-scheme:dark){.sys{${DARK}}}` +
-  '.c{box-sizing:border-box;margin:0;padding:16px 48px 16px 16px;background:var(--b);color:var(--f);font:inherit;' +
+  '.c{box-sizing:border-box;margin:0;padding:16px;padding-inline-end:48px;background:var(--b);color:var(--f);font:inherit;' +
   'border:1px solid var(--l);border-radius:var(--tandem-radius,12px);max-width:100%}' +
   'section{position:relative}' +
   '.banner .c{border-radius:0;border-width:1px 0;display:flex;flex-wrap:wrap;align-items:center;gap:4px 16px;padding-block:10px}' +

@@ -1,0 +1,476 @@
+/**
+ * The production store: PostgreSQL through a `pg` Pool. Many stateless
+ * servers share one database, so every write is safe under concurrency:
+ * idempotent inserts use ON CONFLICT, state folds are single atomic upserts
+ * (LEAST, sorted array merges), rows are touched in sorted key order so
+ * concurrent batches cannot deadlock, and a deadlock that slips through anyway
+ * is retried.
+ */
+import type { Account, OfferDefinition } from '@tandem/core';
+import pg from 'pg';
+import { isAttachedAt, packNumbers, summarizeEvents, unpackNumbers } from '../facts.ts';
+import { readMigrations } from '../migrations.ts';
+import { type AccountFactsRow, FactsCache, type OfferFactsRow } from '../facts-cache.ts';
+import {
+  type AssignmentRow,
+  type AuditRow,
+  accountDims,
+  assignmentFromRow,
+  auditFromRow,
+  type KeyRow,
+  keyFromRow,
+  splitRepeats,
+  uniqueAssignments,
+  versionedOffer,
+} from '../rows.ts';
+import type { AccountFacts, RecentHistory, Store, StoredEvent } from '../types.ts';
+
+export interface PostgresStoreOptions {
+  /** A `postgres://` connection string (DATABASE_URL). */
+  url: string;
+  /** Schema holding the tables (created by `migrate()`); default: the server's search_path. Lets tests isolate. */
+  schema?: string;
+  /** Pool size (default 10). */
+  max?: number;
+}
+
+const MIGRATIONS = new URL('./migrations/', import.meta.url);
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const INT8 = 20;
+/** deadlock_detected, serialization_failure: retry the whole transaction. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+// Instants are BIGINT epoch ms: parse them to numbers (safe up to 2^53).
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Opens a PostgreSQL store. Call `migrate()` before use.
+ * @example const store = openPostgresStore({ url: process.env.DATABASE_URL! }); await store.migrate();
+ */
+export function openPostgresStore(options: PostgresStoreOptions): Store {
+  if (typeof options?.url !== 'string' || !/^postgres(ql)?:\/\//.test(options.url)) {
+    throw new TypeError(`url must be a postgres:// connection string, got ${JSON.stringify(options?.url)}`);
+  }
+  const schema = options.schema;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new TypeError(`schema must be a lower-case SQL identifier (a-z, 0-9, _), got ${JSON.stringify(schema)}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    types,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+
+  async function tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        const code = (error as { code?: string }).code;
+        if (code && RETRYABLE.has(code) && attempt < 5) continue;
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  const query = async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
+    (await pool.query<R>(text, values)).rows;
+
+  async function applyFacts(client: pg.PoolClient, fresh: readonly StoredEvent[]): Promise<void> {
+    if (fresh.length === 0) return;
+    const { accounts, offers } = summarizeEvents(fresh);
+    if (offers.length > 0) {
+      // Only a row that changes is written (most browser events are not an offer's first).
+      const earlier = (c: string) => `(EXCLUDED.${c} IS NOT NULL AND (s.${c} IS NULL OR EXCLUDED.${c} < s.${c}))`;
+      const better = `(${earlier('event_variant_at')} OR (EXCLUDED.event_variant_at = s.event_variant_at AND EXCLUDED.event_variant COLLATE "C" < s.event_variant COLLATE "C"))`;
+      await client.query(
+        `INSERT INTO offer_state AS s (account_id, offer_id, exposed_at, clicked_at, dismissed_at, event_variant, event_variant_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[])
+         ON CONFLICT (account_id, offer_id) DO UPDATE SET xid = pg_current_xact_id(),
+           exposed_at = LEAST(s.exposed_at, EXCLUDED.exposed_at),
+           clicked_at = LEAST(s.clicked_at, EXCLUDED.clicked_at),
+           dismissed_at = LEAST(s.dismissed_at, EXCLUDED.dismissed_at),
+           event_variant = CASE WHEN ${better} THEN EXCLUDED.event_variant ELSE s.event_variant END,
+           event_variant_at = CASE WHEN ${better} THEN EXCLUDED.event_variant_at ELSE s.event_variant_at END
+         WHERE ${earlier('exposed_at')} OR ${earlier('clicked_at')} OR ${earlier('dismissed_at')} OR ${better}`,
+        [
+          offers.map((o) => o.accountId),
+          offers.map((o) => o.offerId),
+          offers.map((o) => o.exposedAt),
+          offers.map((o) => o.clickedAt),
+          offers.map((o) => o.dismissedAt),
+          offers.map((o) => o.variant),
+          offers.map((o) => o.variantAt),
+        ],
+      );
+    }
+    if (accounts.length > 0) {
+      const merge = (col: string) =>
+        `CASE WHEN EXCLUDED.${col} IS NULL THEN s.${col} ELSE (SELECT array_agg(x ORDER BY x) FROM unnest(coalesce(s.${col}, '{}') || EXCLUDED.${col}) AS t(x)) END`;
+      const usage = (pick: string) =>
+        `CASE WHEN EXCLUDED.usage_at IS NULL THEN s.${pick === 'a' ? 'usage_at' : 'usage_qty'} ELSE (SELECT array_agg(${pick} ORDER BY a, q)
+           FROM unnest(coalesce(s.usage_at, '{}') || EXCLUDED.usage_at, coalesce(s.usage_qty, '{}') || EXCLUDED.usage_qty) AS t(a, q)) END`;
+      await client.query(
+        `INSERT INTO account_state AS s (account_id, trial_at, paid, canceled, usage_at, usage_qty)
+         SELECT u.id, u.trial, string_to_array(u.paid, ',')::bigint[], string_to_array(u.canceled, ',')::bigint[],
+                string_to_array(u.ua, ',')::bigint[], string_to_array(u.uq, ',')::double precision[]
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(id, trial, paid, canceled, ua, uq)
+         ON CONFLICT (account_id) DO UPDATE SET xid = pg_current_xact_id(),
+           trial_at = LEAST(s.trial_at, EXCLUDED.trial_at),
+           paid = ${merge('paid')},
+           canceled = ${merge('canceled')},
+           usage_at = ${usage('a')},
+           usage_qty = ${usage('q')}
+         WHERE EXCLUDED.paid IS NOT NULL OR EXCLUDED.canceled IS NOT NULL OR EXCLUDED.usage_at IS NOT NULL
+           OR (EXCLUDED.trial_at IS NOT NULL AND (s.trial_at IS NULL OR EXCLUDED.trial_at < s.trial_at))`,
+        [
+          accounts.map((a) => a.accountId),
+          accounts.map((a) => a.trialAt),
+          accounts.map((a) => packNumbers(a.paid)),
+          accounts.map((a) => packNumbers(a.canceled)),
+          accounts.map((a) => packNumbers(a.usage.map((u) => u.at))),
+          accounts.map((a) => packNumbers(a.usage.map((u) => u.quantity))),
+        ],
+      );
+    }
+  }
+
+  async function writeAudit(
+    client: pg.PoolClient,
+    offerId: string,
+    actor: string,
+    at: number,
+    action: string,
+    before: string | null,
+    after: string | null,
+  ): Promise<void> {
+    await client.query('INSERT INTO offer_audit (offer_id, actor, at, action, before, after) VALUES ($1, $2, $3, $4, $5, $6)', [
+      offerId,
+      actor,
+      at,
+      action,
+      before,
+      after,
+    ]);
+  }
+
+  // loadFacts answers from memory, reading back only the state rows written
+  // since the last read: by transactions at or after that snapshot's xmin
+  // (every older transaction had finished, so its rows were already seen).
+  const facts = new FactsCache();
+  let seenXmin: string | null = null;
+  let refreshing: Promise<void> = Promise.resolve();
+  async function refreshFacts(): Promise<void> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const xmin = (await client.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0]!.xmin;
+      const since = seenXmin === null ? '' : 'WHERE xid >= $1::xid8';
+      const values = seenXmin === null ? [] : [seenXmin];
+      const accounts = await client.query<AccountFactsRow>({
+        text: `SELECT account_id, activated_at, arr, plan, region, channel, trial_at, array_to_string(paid, ','),
+                 array_to_string(canceled, ','), array_to_string(usage_at, ','), array_to_string(usage_qty, ',')
+               FROM account_state ${since}`,
+        values,
+        rowMode: 'array',
+      });
+      const offers = await client.query<OfferFactsRow>({
+        text: `SELECT account_id, offer_id, arm, coalesce(variant, event_variant), assigned_at, exposed_at, clicked_at, dismissed_at
+               FROM offer_state ${since}`,
+        values,
+        rowMode: 'array',
+      });
+      await client.query('COMMIT');
+      if (seenXmin === null) facts.fill(offers.rows, accounts.rows);
+      else {
+        for (const r of accounts.rows) facts.applyAccount(r);
+        for (const r of offers.rows) facts.applyOffer(r);
+      }
+      seenXmin = xmin;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Serialises changes to one offer (including its creation) across servers. */
+  const lockOffer = (client: pg.PoolClient, id: string) =>
+    client.query(`SELECT pg_advisory_xact_lock(hashtext('tandem:offer:' || $1))`, [id]);
+
+  return {
+    kind: 'postgres',
+
+    async migrate() {
+      await tx(async (client) => {
+        // Several servers may start at once: one migrates, the others wait and find nothing to do.
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext('tandem:migrate:' || $1))`, [schema ?? '']);
+        if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await client.query(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)',
+        );
+        const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+        for (const m of readMigrations(MIGRATIONS)) {
+          if (done.has(m.version)) continue;
+          await client.query(m.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+        }
+      });
+    },
+
+    async close() {
+      await pool.end();
+    },
+
+    async upsertAccounts(accounts, now) {
+      const dims = accountDims(accounts);
+      if (dims.length === 0) return 0;
+      await tx(async (client) => {
+        await client.query(
+          `INSERT INTO accounts (id, data, activated_at, updated_at)
+           SELECT id, data, at, $4 FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(id, data, at)
+           ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, activated_at = EXCLUDED.activated_at, updated_at = EXCLUDED.updated_at`,
+          [dims.map((d) => d.id), dims.map((d) => d.data), dims.map((d) => d.activatedAt), now],
+        );
+        await client.query(
+          `INSERT INTO account_state (account_id, activated_at, arr, plan, region, channel)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::double precision[], $4::text[], $5::text[], $6::text[])
+           ON CONFLICT (account_id) DO UPDATE SET activated_at = EXCLUDED.activated_at, arr = EXCLUDED.arr,
+             plan = EXCLUDED.plan, region = EXCLUDED.region, channel = EXCLUDED.channel, xid = pg_current_xact_id()`,
+          [
+            dims.map((d) => d.id),
+            dims.map((d) => d.activatedAt),
+            dims.map((d) => d.arr),
+            dims.map((d) => d.plan),
+            dims.map((d) => d.region),
+            dims.map((d) => d.channel),
+          ],
+        );
+      });
+      return dims.length;
+    },
+
+    async getAccount(id) {
+      const rows = await query<{ data: string }>('SELECT data FROM accounts WHERE id = $1', [id]);
+      return rows[0] ? (JSON.parse(rows[0].data) as Account) : null;
+    },
+
+    async listAccountIds({ limit, after }) {
+      const rows = await query<{ id: string }>('SELECT id FROM accounts WHERE id > $1 ORDER BY id LIMIT $2', [after ?? '', limit]);
+      return rows.map((r) => r.id);
+    },
+
+    async insertEvents(events) {
+      if (events.length === 0) return { inserted: [], duplicates: [] };
+      const { unique, repeats } = splitRepeats(events);
+      // Sorted ids: concurrent batches wait on each other's rows in one order, never in a cycle.
+      const rows = [...unique].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const stored = await tx(async (client) => {
+        const result = await client.query<{ id: string }>(
+          `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                                $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::double precision[], $14::double precision[])
+           ON CONFLICT (id) DO NOTHING RETURNING id`,
+          [
+            rows.map((e) => e.id),
+            rows.map((e) => e.type),
+            rows.map((e) => e.accountId),
+            rows.map((e) => e.userId),
+            rows.map((e) => e.offerId),
+            rows.map((e) => e.variant),
+            rows.map((e) => e.decisionId),
+            rows.map((e) => e.placement),
+            rows.map((e) => e.at),
+            rows.map((e) => e.receivedAt),
+            rows.map((e) => e.source),
+            rows.map((e) => e.productId),
+            rows.map((e) => e.arr),
+            rows.map((e) => e.quantity),
+          ],
+        );
+        const ids = new Set(result.rows.map((r) => r.id));
+        await applyFacts(
+          client,
+          rows.filter((e) => ids.has(e.id)),
+        );
+        return ids;
+      });
+      const inserted: string[] = [];
+      const duplicates: string[] = [];
+      events.forEach((e, i) => {
+        if (!repeats.has(i) && stored.has(e.id)) inserted.push(e.id);
+        else duplicates.push(e.id);
+      });
+      return { inserted, duplicates };
+    },
+
+    async countEvents() {
+      const rows = await query<{ n: number }>('SELECT count(*) AS n FROM events');
+      return rows[0]!.n;
+    },
+
+    async recentHistory(accountId, since): Promise<RecentHistory> {
+      const rows = await query<{ type: string; offer_id: string | null; user_id: string | null; at: number }>(
+        `SELECT type, offer_id, user_id, at FROM events
+         WHERE account_id = $1 AND type IN ('exposure', 'dismiss') AND at >= $2 ORDER BY at, id`,
+        [accountId, since],
+      );
+      const history: RecentHistory = { exposures: [], dismissals: [] };
+      for (const r of rows) {
+        if (r.offer_id === null) continue;
+        (r.type === 'exposure' ? history.exposures : history.dismissals).push({ offerId: r.offer_id, userId: r.user_id, at: r.at });
+      }
+      return history;
+    },
+
+    async isAttached(accountId, now) {
+      const rows = await query<{ trial_at: number | null; paid: string | null; canceled: string | null }>(
+        `SELECT trial_at, array_to_string(paid, ',') AS paid, array_to_string(canceled, ',') AS canceled
+         FROM account_state WHERE account_id = $1`,
+        [accountId],
+      );
+      const row = rows[0];
+      if (!row) return false;
+      return isAttachedAt({ trialAt: row.trial_at, paidAt: unpackNumbers(row.paid), canceledAt: unpackNumbers(row.canceled) }, now);
+    },
+
+    async getAssignments(accountId) {
+      const rows = await query<AssignmentRow>(
+        `SELECT account_id, offer_id, arm, variant, assigned_at FROM offer_state
+         WHERE account_id = $1 AND arm IS NOT NULL ORDER BY offer_id`,
+        [accountId],
+      );
+      return rows.map(assignmentFromRow);
+    },
+
+    async recordAssignments(assignments) {
+      const unique = uniqueAssignments(assignments);
+      if (unique.length === 0) return [];
+      const rows = await tx(async (client) => {
+        const accountIds = unique.map((a) => a.accountId);
+        const offerIds = unique.map((a) => a.offerId);
+        await client.query(
+          `INSERT INTO offer_state AS s (account_id, offer_id, arm, variant, assigned_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+           ON CONFLICT (account_id, offer_id) DO UPDATE SET arm = EXCLUDED.arm, variant = EXCLUDED.variant,
+             assigned_at = EXCLUDED.assigned_at, xid = pg_current_xact_id() WHERE s.arm IS NULL`,
+          [accountIds, offerIds, unique.map((a) => a.arm), unique.map((a) => a.variant), unique.map((a) => a.assignedAt)],
+        );
+        return (
+          await client.query<AssignmentRow>(
+            `SELECT s.account_id, s.offer_id, s.arm, s.variant, s.assigned_at
+             FROM offer_state s JOIN unnest($1::text[], $2::text[]) AS k(account_id, offer_id)
+               ON s.account_id = k.account_id AND s.offer_id = k.offer_id`,
+            [accountIds, offerIds],
+          )
+        ).rows;
+      });
+      const byKey = new Map(rows.map((r) => [`${r.account_id}\u0000${r.offer_id}`, assignmentFromRow(r)]));
+      return unique.map((a) => byKey.get(`${a.accountId}\u0000${a.offerId}`)!);
+    },
+
+    async loadFacts({ activatedBefore }): Promise<AccountFacts[]> {
+      // One refresh at a time: an older snapshot must never be applied over a newer one.
+      const run = refreshing.then(refreshFacts);
+      refreshing = run.catch(() => {});
+      await run;
+      return facts.select(activatedBefore);
+    },
+
+    async listOffers() {
+      const rows = await query<{ data: string }>('SELECT data FROM offers WHERE deleted_at IS NULL ORDER BY id');
+      return rows.map((r) => JSON.parse(r.data) as OfferDefinition);
+    },
+
+    async getOffer(id) {
+      const rows = await query<{ data: string }>('SELECT data FROM offers WHERE id = $1 AND deleted_at IS NULL', [id]);
+      return rows[0] ? (JSON.parse(rows[0].data) as OfferDefinition) : null;
+    },
+
+    async saveOffer(offer, actor, action, now) {
+      return tx(async (client) => {
+        await lockOffer(client, offer.id);
+        const prev = (
+          await client.query<{ data: string; version: number; deleted_at: number | null }>(
+            'SELECT data, version, deleted_at FROM offers WHERE id = $1',
+            [offer.id],
+          )
+        ).rows[0];
+        const stored = versionedOffer(offer, (prev?.version ?? 0) + 1, now);
+        const after = JSON.stringify(stored);
+        await client.query(
+          `INSERT INTO offers (id, data, version, updated_at, deleted_at) VALUES ($1, $2, $3, $4, NULL)
+           ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version,
+             updated_at = EXCLUDED.updated_at, deleted_at = NULL`,
+          [offer.id, after, stored.version, now],
+        );
+        await writeAudit(client, offer.id, actor, now, action, prev && prev.deleted_at === null ? prev.data : null, after);
+        return stored;
+      });
+    },
+
+    async deleteOffer(id, actor, now) {
+      return tx(async (client) => {
+        await lockOffer(client, id);
+        const prev = (await client.query<{ data: string }>('SELECT data FROM offers WHERE id = $1 AND deleted_at IS NULL', [id])).rows[0];
+        if (!prev) return false;
+        await client.query('UPDATE offers SET deleted_at = $2, updated_at = $2 WHERE id = $1', [id, now]);
+        await writeAudit(client, id, actor, now, 'delete', prev.data, null);
+        return true;
+      });
+    },
+
+    async listAudit(offerId) {
+      const rows = await query<AuditRow>(
+        'SELECT id, offer_id, actor, at, action, before, after FROM offer_audit WHERE offer_id = $1 ORDER BY id',
+        [offerId],
+      );
+      return rows.map(auditFromRow);
+    },
+
+    async getAudit(id) {
+      const rows = await query<AuditRow>('SELECT id, offer_id, actor, at, action, before, after FROM offer_audit WHERE id = $1', [id]);
+      return rows[0] ? auditFromRow(rows[0]) : null;
+    },
+
+    async claimStripeEvent(id, now) {
+      const result = await pool.query('INSERT INTO stripe_events (id, claimed_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [id, now]);
+      return result.rowCount === 1;
+    },
+
+    async createKey(record) {
+      await pool.query(
+        'INSERT INTO api_keys (id, kind, hash, prefix, created_at, revoked_at, label) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [record.id, record.kind, record.hash, record.prefix, record.createdAt, record.revokedAt, record.label],
+      );
+    },
+
+    async listKeys() {
+      const rows = await query<KeyRow>('SELECT id, kind, hash, prefix, created_at, revoked_at, label FROM api_keys ORDER BY created_at, id');
+      return rows.map(keyFromRow);
+    },
+
+    async revokeKey(id, now) {
+      // The first revocation instant is kept; revoking again still reports the key as revoked.
+      const rows = await query<{ id: string }>(
+        'UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING id',
+        [id, now],
+      );
+      return rows.length === 1;
+    },
+  };
+}

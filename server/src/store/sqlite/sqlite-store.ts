@@ -1,0 +1,437 @@
+/**
+ * The embedded default store: one SQLite file (`<dataDir>/tandem.db`) through
+ * better-sqlite3, in WAL mode with `synchronous=NORMAL` (a committed
+ * transaction survives a process crash; only power loss may drop the last ones).
+ * better-sqlite3 is synchronous, so every write transaction runs whole, in
+ * one go, and concurrent calls in this process are serialised for free;
+ * `BEGIN IMMEDIATE` plus `busy_timeout` serialise other processes (the CLI).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Account, OfferDefinition } from '@tandem/core';
+import Database from 'better-sqlite3';
+import { byNumber, byUsage, isAttachedAt, mergeSorted, packNumbers, summarizeEvents, unpackNumbers, unpackUsage } from '../facts.ts';
+import { readMigrations } from '../migrations.ts';
+import { type AccountFactsRow, FactsCache, type OfferFactsRow } from '../facts-cache.ts';
+import {
+  type AssignmentRow,
+  type AuditRow,
+  accountDims,
+  assignmentFromRow,
+  auditFromRow,
+  type KeyRow,
+  keyFromRow,
+  splitRepeats,
+  uniqueAssignments,
+  versionedOffer,
+} from '../rows.ts';
+import type { AccountFacts, ApiKeyRecord, Assignment, AuditEntry, InsertEventsResult, RecentHistory, Store, StoredEvent } from '../types.ts';
+
+export interface SqliteStoreOptions {
+  /** Folder holding `tandem.db`; created if missing. */
+  dataDir: string;
+}
+
+const MIGRATIONS = new URL('./migrations/', import.meta.url);
+
+// Only a row that changes is written: in live traffic most browser events are
+// not an offer's first, and untouched pages stay out of the WAL.
+const earlier = (c: string) => `(excluded.${c} IS NOT NULL AND (offer_state.${c} IS NULL OR excluded.${c} < offer_state.${c}))`;
+const betterVariant = `(${earlier('event_variant_at')} OR (excluded.event_variant_at = offer_state.event_variant_at AND excluded.event_variant < offer_state.event_variant))`;
+const first = (c: string) => `${c} = CASE WHEN ${earlier(c)} THEN excluded.${c} ELSE offer_state.${c} END`;
+const UPSERT_OFFER_STATE = `INSERT INTO offer_state (account_id, offer_id, exposed_at, clicked_at, dismissed_at, event_variant, event_variant_at, rev)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (account_id, offer_id) DO UPDATE SET rev = excluded.rev,
+    ${first('exposed_at')}, ${first('clicked_at')}, ${first('dismissed_at')},
+    event_variant = CASE WHEN ${betterVariant} THEN excluded.event_variant ELSE offer_state.event_variant END,
+    event_variant_at = CASE WHEN ${betterVariant} THEN excluded.event_variant_at ELSE offer_state.event_variant_at END
+  WHERE ${earlier('exposed_at')} OR ${earlier('clicked_at')} OR ${earlier('dismissed_at')} OR ${betterVariant}`;
+
+/**
+ * Opens (and creates if needed) the SQLite store. Call `migrate()` before use.
+ * @example const store = openSqliteStore({ dataDir: './.tandem' }); await store.migrate();
+ */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  if (typeof options?.dataDir !== 'string' || options.dataDir === '') {
+    throw new TypeError(`dataDir must be a non-empty path, got ${JSON.stringify(options?.dataDir)}`);
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = new Database(join(options.dataDir, 'tandem.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  db.pragma('foreign_keys = OFF');
+
+  // Statements are prepared on first use (tables exist only after migrate()),
+  // one per text and row mode: pluck/raw are modes of a statement, never toggled on a shared one.
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (text: string, mode: 'object' | 'pluck' | 'raw'): Database.Statement => {
+    const key = `${mode}:${text}`;
+    let stmt = cache.get(key);
+    if (!stmt) {
+      stmt = db.prepare(text);
+      if (mode === 'pluck') stmt.pluck();
+      else if (mode === 'raw') stmt.raw();
+      cache.set(key, stmt);
+    }
+    return stmt;
+  };
+  const sql = (text: string) => prepare(text, 'object');
+  const pluck = (text: string) => prepare(text, 'pluck');
+  const raw = (text: string) => prepare(text, 'raw');
+
+  /** The revision this write transaction stamps on the state rows it changes. */
+  const nextRev = () => pluck("UPDATE meta SET value = value + 1 WHERE key = 'state_rev' RETURNING value").get() as number;
+
+  /** Stores batches in one transaction; each batch gets its own answer. */
+  const insertEventsTx = db.transaction((batches: readonly (readonly StoredEvent[])[]): InsertEventsResult[] => {
+    const insert = sql(
+      `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    );
+    const fresh: StoredEvent[] = [];
+    const results = batches.map((events) => {
+      const { unique, repeats } = splitRepeats(events);
+      const stored = new Set<string>();
+      for (const e of unique) {
+        const r = insert.run(
+          e.id,
+          e.type,
+          e.accountId,
+          e.userId,
+          e.offerId,
+          e.variant,
+          e.decisionId,
+          e.placement,
+          e.at,
+          e.receivedAt,
+          e.source,
+          e.productId,
+          e.arr,
+          e.quantity,
+        );
+        if (r.changes === 1) {
+          stored.add(e.id);
+          fresh.push(e);
+        }
+      }
+      const inserted: string[] = [];
+      const duplicates: string[] = [];
+      events.forEach((e, i) => {
+        if (!repeats.has(i) && stored.has(e.id)) inserted.push(e.id);
+        else duplicates.push(e.id);
+      });
+      return { inserted, duplicates };
+    });
+    applyFacts(fresh);
+    return results;
+  });
+
+  // Group commit: batches that arrive while the event loop is busy (concurrent
+  // requests) share one transaction, so one commit writes each dirty page once.
+  // Every caller is answered only after that commit.
+  type Pending = { events: readonly StoredEvent[]; resolve(r: InsertEventsResult): void; reject(e: unknown): void };
+  let queue: Pending[] = [];
+  const flush = () => {
+    const group = queue;
+    queue = [];
+    try {
+      const results = insertEventsTx.immediate(group.map((p) => p.events));
+      group.forEach((p, i) => {
+        p.resolve(results[i]!);
+      });
+    } catch {
+      // One bad batch must not fail the others: retry each alone.
+      for (const p of group) {
+        try {
+          p.resolve(insertEventsTx.immediate([p.events])[0]!);
+        } catch (error) {
+          p.reject(error);
+        }
+      }
+    }
+  };
+
+  /** Folds newly stored events into account_state / offer_state (inside the insert transaction). */
+  function applyFacts(fresh: readonly StoredEvent[]): void {
+    if (fresh.length === 0) return;
+    const { accounts, offers } = summarizeEvents(fresh);
+    const rev = nextRev();
+    const read = raw('SELECT trial_at, paid, canceled, usage_at, usage_qty FROM account_state WHERE account_id = ?');
+    const write = sql(
+      `INSERT INTO account_state (account_id, trial_at, paid, canceled, usage_at, usage_qty, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET trial_at = excluded.trial_at, paid = excluded.paid,
+         canceled = excluded.canceled, usage_at = excluded.usage_at, usage_qty = excluded.usage_qty, rev = excluded.rev`,
+    );
+    for (const a of accounts) {
+      const row = read.get(a.accountId) as [number | null, string | null, string | null, string | null, string | null] | undefined;
+      const trialAt = row?.[0] ?? null;
+      const trialUnchanged = a.trialAt === null || (trialAt !== null && trialAt <= a.trialAt);
+      if (row && trialUnchanged && a.paid.length === 0 && a.canceled.length === 0 && a.usage.length === 0) continue;
+      const paid = mergeSorted(unpackNumbers(row?.[1]), a.paid, byNumber);
+      const canceled = mergeSorted(unpackNumbers(row?.[2]), a.canceled, byNumber);
+      const usage = mergeSorted(unpackUsage(row?.[3], row?.[4]), a.usage, byUsage);
+      write.run(
+        a.accountId,
+        trialAt === null ? a.trialAt : a.trialAt === null ? trialAt : Math.min(trialAt, a.trialAt),
+        packNumbers(paid),
+        packNumbers(canceled),
+        packNumbers(usage.map((u) => u.at)),
+        packNumbers(usage.map((u) => u.quantity)),
+        rev,
+      );
+    }
+    const upsertOffer = sql(UPSERT_OFFER_STATE);
+    for (const o of offers) {
+      upsertOffer.run(o.accountId, o.offerId, o.exposedAt, o.clickedAt, o.dismissedAt, o.variant, o.variantAt, rev);
+    }
+  }
+
+  const upsertAccountsTx = db.transaction((accounts: readonly Account[], now: number): number => {
+    const dims = accountDims(accounts);
+    const account = sql(
+      `INSERT INTO accounts (id, data, activated_at, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, activated_at = excluded.activated_at, updated_at = excluded.updated_at`,
+    );
+    const state = sql(
+      `INSERT INTO account_state (account_id, activated_at, arr, plan, region, channel, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET activated_at = excluded.activated_at, arr = excluded.arr,
+         plan = excluded.plan, region = excluded.region, channel = excluded.channel, rev = excluded.rev`,
+    );
+    const rev = nextRev();
+    for (const d of dims) {
+      account.run(d.id, d.data, d.activatedAt, now);
+      state.run(d.id, d.activatedAt, d.arr, d.plan, d.region, d.channel, rev);
+    }
+    return dims.length;
+  });
+
+  const recordAssignmentsTx = db.transaction((assignments: readonly Assignment[]): Assignment[] => {
+    const unique = uniqueAssignments(assignments);
+    const record = sql(
+      `INSERT INTO offer_state (account_id, offer_id, arm, variant, assigned_at, rev) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account_id, offer_id) DO UPDATE SET arm = excluded.arm, variant = excluded.variant,
+         assigned_at = excluded.assigned_at, rev = excluded.rev WHERE offer_state.arm IS NULL`,
+    );
+    const rev = nextRev();
+    for (const a of unique) record.run(a.accountId, a.offerId, a.arm, a.variant, a.assignedAt, rev);
+    const read = sql(
+      'SELECT account_id, offer_id, arm, variant, assigned_at FROM offer_state WHERE account_id = ? AND offer_id = ?',
+    );
+    return unique.map((a) => assignmentFromRow(read.get(a.accountId, a.offerId) as AssignmentRow));
+  });
+
+  const saveOfferTx = db.transaction(
+    (offer: OfferDefinition, actor: string, action: AuditEntry['action'], now: number): OfferDefinition => {
+      const prev = sql('SELECT data, version, deleted_at FROM offers WHERE id = ?').get(offer.id) as
+        | { data: string; version: number; deleted_at: number | null }
+        | undefined;
+      const stored = versionedOffer(offer, (prev?.version ?? 0) + 1, now);
+      const after = JSON.stringify(stored);
+      sql(
+        `INSERT INTO offers (id, data, version, updated_at, deleted_at) VALUES (?, ?, ?, ?, NULL)
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version,
+           updated_at = excluded.updated_at, deleted_at = NULL`,
+      ).run(offer.id, after, stored.version, now);
+      const before = prev && prev.deleted_at === null ? prev.data : null;
+      writeAudit(offer.id, actor, now, action, before, after);
+      return stored;
+    },
+  );
+
+  const deleteOfferTx = db.transaction((id: string, actor: string, now: number): boolean => {
+    const prev = sql('SELECT data FROM offers WHERE id = ? AND deleted_at IS NULL').get(id) as { data: string } | undefined;
+    if (!prev) return false;
+    sql('UPDATE offers SET deleted_at = ?, updated_at = ? WHERE id = ?').run(now, now, id);
+    writeAudit(id, actor, now, 'delete', prev.data, null);
+    return true;
+  });
+
+  function writeAudit(
+    offerId: string,
+    actor: string,
+    at: number,
+    action: AuditEntry['action'],
+    before: string | null,
+    after: string | null,
+  ): void {
+    sql('INSERT INTO offer_audit (offer_id, actor, at, action, before, after) VALUES (?, ?, ?, ?, ?, ?)').run(
+      offerId,
+      actor,
+      at,
+      action,
+      before,
+      after,
+    );
+  }
+
+  // loadFacts answers from memory, reading back only state rows changed since
+  // the revision it last saw (by this process or any other), in one snapshot.
+  const facts = new FactsCache();
+  let seenRev = -1;
+  const refreshFactsTx = db.transaction(() => {
+    const rev = pluck("SELECT value FROM meta WHERE key = 'state_rev'").get() as number;
+    if (rev === seenRev) return;
+    const offers = raw(
+      `SELECT account_id, offer_id, arm, coalesce(variant, event_variant), assigned_at, exposed_at, clicked_at, dismissed_at
+       FROM offer_state WHERE rev > ?`,
+    );
+    const accounts = raw(
+      `SELECT account_id, activated_at, arr, plan, region, channel, trial_at, paid, canceled, usage_at, usage_qty
+       FROM account_state WHERE rev > ?`,
+    );
+    if (seenRev === -1) {
+      // Statements run one after the other: better-sqlite3 allows one open iterator per connection.
+      const offerRows = offers.all(seenRev) as OfferFactsRow[];
+      facts.fill(offerRows, accounts.iterate(seenRev) as IterableIterator<AccountFactsRow>);
+    } else {
+      for (const r of accounts.iterate(seenRev) as IterableIterator<AccountFactsRow>) facts.applyAccount(r);
+      for (const r of offers.iterate(seenRev) as IterableIterator<OfferFactsRow>) facts.applyOffer(r);
+    }
+    seenRev = rev;
+  });
+
+  const migrateTx = db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const done = new Set(
+      (db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]).map(Number),
+    );
+    for (const m of readMigrations(MIGRATIONS)) {
+      if (done.has(m.version)) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    }
+  });
+
+  return {
+    kind: 'sqlite',
+
+    async migrate() {
+      migrateTx.immediate();
+      cache.clear();
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+
+    async upsertAccounts(accounts, now) {
+      return upsertAccountsTx.immediate(accounts, now);
+    },
+
+    async getAccount(id) {
+      const row = sql('SELECT data FROM accounts WHERE id = ?').get(id) as { data: string } | undefined;
+      return row ? (JSON.parse(row.data) as Account) : null;
+    },
+
+    async listAccountIds({ limit, after }) {
+      return pluck('SELECT id FROM accounts WHERE id > ? ORDER BY id LIMIT ?')
+        .all(after ?? '', limit) as string[];
+    },
+
+    async insertEvents(events) {
+      if (events.length === 0) return { inserted: [], duplicates: [] };
+      return new Promise<InsertEventsResult>((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush);
+        queue.push({ events, resolve, reject });
+      });
+    },
+
+    async countEvents() {
+      return pluck('SELECT count(*) FROM events').get() as number;
+    },
+
+    async recentHistory(accountId, since): Promise<RecentHistory> {
+      const rows = sql(
+        `SELECT type, offer_id, user_id, at FROM events
+         WHERE account_id = ? AND type IN ('exposure', 'dismiss') AND at >= ? ORDER BY at, id`,
+      ).all(accountId, since) as { type: string; offer_id: string | null; user_id: string | null; at: number }[];
+      const history: RecentHistory = { exposures: [], dismissals: [] };
+      for (const r of rows) {
+        if (r.offer_id === null) continue;
+        (r.type === 'exposure' ? history.exposures : history.dismissals).push({ offerId: r.offer_id, userId: r.user_id, at: r.at });
+      }
+      return history;
+    },
+
+    async isAttached(accountId, now) {
+      const row = sql('SELECT trial_at, paid, canceled FROM account_state WHERE account_id = ?').get(accountId) as
+        | { trial_at: number | null; paid: string | null; canceled: string | null }
+        | undefined;
+      if (!row) return false;
+      return isAttachedAt({ trialAt: row.trial_at, paidAt: unpackNumbers(row.paid), canceledAt: unpackNumbers(row.canceled) }, now);
+    },
+
+    async getAssignments(accountId) {
+      const rows = sql(
+        `SELECT account_id, offer_id, arm, variant, assigned_at FROM offer_state
+         WHERE account_id = ? AND arm IS NOT NULL ORDER BY offer_id`,
+      ).all(accountId) as AssignmentRow[];
+      return rows.map(assignmentFromRow);
+    },
+
+    async recordAssignments(assignments) {
+      if (assignments.length === 0) return [];
+      return recordAssignmentsTx.immediate(assignments);
+    },
+
+    async loadFacts({ activatedBefore }): Promise<AccountFacts[]> {
+      refreshFactsTx();
+      return facts.select(activatedBefore);
+    },
+
+    async listOffers() {
+      const rows = pluck('SELECT data FROM offers WHERE deleted_at IS NULL ORDER BY id').all() as string[];
+      return rows.map((d) => JSON.parse(d) as OfferDefinition);
+    },
+
+    async getOffer(id) {
+      const data = pluck('SELECT data FROM offers WHERE id = ? AND deleted_at IS NULL').get(id) as string | undefined;
+      return data === undefined ? null : (JSON.parse(data) as OfferDefinition);
+    },
+
+    async saveOffer(offer, actor, action, now) {
+      return saveOfferTx.immediate(offer, actor, action, now);
+    },
+
+    async deleteOffer(id, actor, now) {
+      return deleteOfferTx.immediate(id, actor, now);
+    },
+
+    async listAudit(offerId) {
+      const rows = sql('SELECT id, offer_id, actor, at, action, before, after FROM offer_audit WHERE offer_id = ? ORDER BY id').all(
+        offerId,
+      ) as AuditRow[];
+      return rows.map(auditFromRow);
+    },
+
+    async getAudit(id) {
+      const row = sql('SELECT id, offer_id, actor, at, action, before, after FROM offer_audit WHERE id = ?').get(id) as
+        | AuditRow
+        | undefined;
+      return row ? auditFromRow(row) : null;
+    },
+
+    async claimStripeEvent(id, now) {
+      return sql('INSERT INTO stripe_events (id, claimed_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(id, now).changes === 1;
+    },
+
+    async createKey(record: ApiKeyRecord) {
+      sql(
+        'INSERT INTO api_keys (id, kind, hash, prefix, created_at, revoked_at, label) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(record.id, record.kind, record.hash, record.prefix, record.createdAt, record.revokedAt, record.label);
+    },
+
+    async listKeys() {
+      const rows = sql('SELECT id, kind, hash, prefix, created_at, revoked_at, label FROM api_keys ORDER BY created_at, id').all() as KeyRow[];
+      return rows.map(keyFromRow);
+    },
+
+    async revokeKey(id, now) {
+      // The first revocation instant is kept; revoking again still reports the key as revoked.
+      sql('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+      return sql('SELECT 1 FROM api_keys WHERE id = ?').get(id) !== undefined;
+    },
+  };
+}
