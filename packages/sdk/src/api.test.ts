@@ -353,6 +353,20 @@ describe('events from a shown offer', () => {
   });
 });
 
+describe('closing after a trial start', () => {
+  it('hides the offer without sending a dismiss once the trial has started', async () => {
+    init(options({ onStartTrial: async () => {} }));
+    mountAll('sidebar');
+    await settle();
+    const props = visible()[0]!.props;
+    await props.onCta();
+    props.onDismiss();
+    expect($offers.get().sidebar).toBeNull();
+    await vclock.advance(1000);
+    expect(events.map((e) => e.type)).toEqual(['click', 'trial_start']);
+  });
+});
+
 describe('re-deciding while an offer is on screen', () => {
   it('the same offer again (token refresh): the UI stays, no second exposure, later events keep the first decisionId', async () => {
     const onStartTrial = vi.fn(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));

@@ -204,6 +204,8 @@ function track(type: BrowserEventType, placement: string, offer: DecidedOffer, d
 export function actions(placement: string, offer: DecidedOffer) {
   const decisionId = decisions.get(placement);
   const send = (type: BrowserEventType) => track(type, placement, offer, decisionId);
+  // Closing the card after a successful trial is not a refusal: no dismiss (and no cooldown).
+  let started = false;
   return {
     async cta(): Promise<void> {
       send('click');
@@ -216,6 +218,7 @@ export function actions(placement: string, offer: DecidedOffer) {
           report(new TandemError('trial_failed', `onStartTrial rejected for offer ${offer.offerId}: ${error}`));
           throw error;
         }
+        started = true;
         send('trial_start');
       } else if (action.url) {
         // Provisioning happens on the other side of the link; the backend reports `trial_started`.
@@ -227,7 +230,7 @@ export function actions(placement: string, offer: DecidedOffer) {
       }
     },
     dismiss(): void {
-      send('dismiss');
+      if (!started) send('dismiss');
       $offers.setKey(placement, null);
     },
     seen(): void {
