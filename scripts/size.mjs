@@ -18,7 +18,8 @@ if (missing.length) {
   process.exit(1);
 }
 
-const gz = (file) => gzipSync(readFileSync(join(DIST, file)), { level: 9 }).length;
+const gzPath = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
+const gz = (file) => gzPath(join(DIST, file));
 
 /** An ES module and every chunk it imports statically (not `import()`), as the browser loads them. */
 function staticClosure(path, seen = new Set()) {
@@ -63,6 +64,40 @@ for (const [label, base] of [
 }
 rows.push({ what: 'Pre-load snippet', files: 'snippet.min.js', bytes: gz('snippet.min.js'), budget: KB });
 rows.push({ what: 'UI chunk (Preact + hooks + widget)', files: 'tandem-ui.js', bytes: gz('tandem-ui.js'), budget: null });
+
+// The growth console: what its first page loads (HTML's script closure + CSS), and
+// everything including the attach page and uPlot that load on demand.
+const CONSOLE = join(ROOT, 'packages/console/dist');
+const consoleHtml = join(CONSOLE, 'index.html');
+if (!existsSync(consoleHtml)) {
+  console.error('size: missing packages/console/dist/index.html; run `pnpm build` first');
+  process.exit(1);
+}
+{
+  const html = readFileSync(consoleHtml, 'utf8');
+  const asset = (href) => join(CONSOLE, href.replace(/^\/console\//, ''));
+  const entry = html.match(/<script[^>]+src="([^"]+)"/)?.[1];
+  const css = [...html.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => asset(m[1]));
+  if (!entry) {
+    console.error('size: packages/console/dist/index.html names no script');
+    process.exit(1);
+  }
+  const closure = (path, seen, lazyToo) => {
+    if (seen.has(path)) return seen;
+    seen.add(path);
+    const code = readFileSync(path, 'utf8');
+    const re = lazyToo
+      ? /(?:\bimport\(\s*|(?:^|[;}\s])(?:import|export)\s*(?:[\w$*{},\s]*?from\s*)?)["'](\.\/[^"']+)["']/g
+      : /(?:^|[;}\s])(?:import|export)\s*(?:[\w$*{},\s]*?from\s*)?["'](\.\/[^"']+)["']/g;
+    for (const m of code.matchAll(re)) closure(join(dirname(path), m[1]), seen, lazyToo);
+    return seen;
+  };
+  const first = [...closure(asset(entry), new Set(), false), ...css];
+  const all = [...closure(asset(entry), new Set(), true), ...css];
+  const total = (paths) => paths.reduce((n, p) => n + gzPath(p), 0);
+  rows.push({ what: 'Console: first load (JS + CSS)', files: `${first.length} files`, bytes: total(first), budget: 32 * KB });
+  rows.push({ what: 'Console: everything (+ attach page, uPlot)', files: `${all.length} files`, bytes: total(all), budget: 60 * KB });
+}
 
 const PEERS = [
   ['GrowthBook JS SDK, ESM, no UI', '~15.5 KB'],
