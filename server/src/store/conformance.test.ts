@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { type Account, type OfferDefinition, uuidv7 } from '@tandem/core';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { attachReport, funnelReport, liftReport } from '../metrics/index.ts';
+import { factsFromEvents } from '../metrics/facts.ts';
+import { DAY as WORLD_DAY, generate, OFFERS as WORLD_OFFERS, START as WORLD_START } from '../metrics/testing-world.ts';
 import { openPostgresStore } from './postgres/postgres-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { AccountFacts, Assignment, Store, StoredEvent } from './types.ts';
@@ -278,6 +281,41 @@ describe.each(HARNESSES)('$name store', (harness) => {
       ],
       offers: [],
     });
+  });
+
+  it('answers attach, funnel and lift exactly as the reference fold over the raw events', async () => {
+    // The same generated world in every store: equal answers here are what makes
+    // SQLite and PostgreSQL report the same figures.
+    const world = generate(7, 300);
+    await store.upsertAccounts(world.accounts, WORLD_START);
+    const events = world.events.map((e, i) => ({ ...e, id: `w-${String(i).padStart(6, '0')}` }));
+    // Back-dated, in a scrambled order, in batches of 50 as clients send them.
+    const order = events.map((_, i) => (i * 7919) % events.length);
+    for (let i = 0; i < order.length; i += 50) await store.insertEvents(order.slice(i, i + 50).map((k) => events[k]!));
+    await store.recordAssignments(world.assignments);
+    const expected = factsFromEvents(world.accounts, events, world.assignments);
+    const late = attachReport(expected, { definition: 'paid', denominator: 'all', weight: 'logo', asOf: WORLD_START + 900 * WORLD_DAY });
+    expect(late.overall.base).toBeGreaterThan(200);
+    expect(late.overall.attached).toBeGreaterThan(20);
+    for (const days of [200, 420, 900]) {
+      const asOf = WORLD_START + days * WORLD_DAY;
+      const actual = await store.loadFacts({ activatedBefore: asOf });
+      for (const definition of ['trial', 'paid', 'active'] as const) {
+        for (const [denominator, weight, offerId, by] of [
+          ['all', 'logo', undefined, 'plan'],
+          ['exposed', 'arr', undefined, 'channel'],
+          ['exposed', 'logo', 'o2', 'variant'],
+        ] as const) {
+          const q = { definition, denominator, weight, asOf, offerId, by };
+          expect(attachReport(actual, q)).toEqual(attachReport(expected, q));
+        }
+      }
+      for (const offerId of WORLD_OFFERS) {
+        expect(funnelReport(actual, { offerId, asOf })).toEqual(funnelReport(expected, { offerId, asOf }));
+        const lq = { offerId, definition: 'paid' as const, asOf, holdout: 0.2 };
+        expect(liftReport(actual, lq)).toEqual(liftReport(expected, lq));
+      }
+    }
   });
 
   it('leaves the same state after a shuffled back-dated import as after in-order arrival', async () => {
