@@ -2,7 +2,7 @@
  * `pnpm demo`: starts Tandem on the embedded SQLite default, seeds it when
  * empty, serves Ledger's dashboard and prints the URLs.
  *
- *   DEMO_PORT=5173 TANDEM_PORT=8787 pnpm demo [-- --reset]
+ *   DEMO_PORT=5173 TANDEM_PORT=8787 pnpm demo [--reset]
  */
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -48,7 +48,9 @@ async function assertPortFree(port: number, what: string, envName: string): Prom
 const running: { stop(): Promise<void> }[] = [];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false } } });
+  // npm passes `--` through to the script (`npm run demo -- --reset`); accept both spellings.
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const { values } = parseArgs({ args, options: { reset: { type: 'boolean', default: false } } });
   const demoPort = portFromEnv('DEMO_PORT', DEFAULT_DEMO_PORT);
   const apiPort = portFromEnv('TANDEM_PORT', DEFAULT_API_PORT);
   await assertPortFree(demoPort, 'the demo app', 'DEMO_PORT');
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
   const api = tandemApi(tandem.url, SECRET_KEY);
   if (await isSeeded(api)) {
     await upsertDemoAccounts(api, Date.now(), { history: false });
-    console.log('demo: data already seeded (pnpm demo -- --reset starts over)');
+    console.log('demo: data already seeded (pnpm demo --reset starts over)');
   } else {
     const started = performance.now();
     const summary = await seedDemo({ apiUrl: tandem.url, log: console.log });

@@ -52,7 +52,7 @@ describe('config', () => {
     expect(example.config.identity.verify).toBe(true);
   });
 
-  it('loads a file (dataDir relative to it), and falls back to defaults with a note when it is missing', () => {
+  it('loads a file (dataDir relative to it); without one it runs on environment variables alone, or refuses to start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-config-'));
     try {
       const path = join(dir, 'tandem.config.json');
@@ -60,10 +60,24 @@ describe('config', () => {
       const loaded = loadConfig(path, {});
       expect(loaded.config.dataDir).toBe(join(dir, 'state'));
       expect(loaded.path).toBe(path);
-      const missing = loadConfig(join(dir, 'nope.json'), {});
-      expect(missing.path).toBeNull();
-      expect(missing.notes[0]).toContain('no config file');
-      expect(missing.config.identity.verify).toBe(false);
+      expect(() => loadConfig(join(dir, 'nope.json'), { TANDEM_SECRET_KEY: 'sk_from_env_123' })).toThrow(
+        /no config file at .*nope\.json: .*set TANDEM_PUBLISHABLE_KEY, TANDEM_IDENTITY_SECRET/,
+      );
+      const fromEnv = loadConfig(join(dir, 'nope.json'), {
+        TANDEM_PUBLISHABLE_KEY: 'pk_from_env_123',
+        TANDEM_SECRET_KEY: 'sk_from_env_123',
+        TANDEM_IDENTITY_SECRET: 'identity-secret-from-the-environment-0123',
+      });
+      expect(fromEnv.path).toBeNull();
+      expect(fromEnv.notes[0]).toContain('configured from environment variables');
+      expect(fromEnv.config.identity.verify).toBe(true);
+      expect(fromEnv.config.keys).toEqual({ publishable: ['pk_from_env_123'], secret: ['sk_from_env_123'] });
+      writeFileSync(path, JSON.stringify({ ...base, prot: 8080 }));
+      expect(() => loadConfig(path, {})).toThrow('config file has an unknown option `prot`');
+      writeFileSync(path, JSON.stringify({ ...base, limits: { bodyByte: 10 } }));
+      expect(() => loadConfig(path, {})).toThrow('config `limits` has an unknown option `bodyByte`');
+      writeFileSync(path, JSON.stringify({ ...base, logLevel: 'loud' }));
+      expect(() => loadConfig(path, {})).toThrow('config `logLevel` must be one of fatal, error, warn, info, debug, trace, silent, got "loud"');
       writeFileSync(path, '{ nope');
       expect(() => loadConfig(path, {})).toThrow(/is not valid JSON/);
     } finally {

@@ -184,6 +184,24 @@ function envList(value: string | undefined): string[] | undefined {
  * a relative `dataDir` (the config file's folder).
  * @example normalizeConfig({ port: 0 }, {}, process.cwd()).port // 0
  */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function oneOf(o: Raw, key: string, allowed: readonly string[], fallback: string): string {
+  const v = o[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' || !allowed.includes(v)) fail(key, `one of ${allowed.join(', ')}`, v);
+  return v;
+}
+
+/** A misspelt option is a silent misconfiguration: name it at start-up. */
+function onlyKnown(o: Raw, path: string, allowed: readonly string[]): void {
+  for (const key of Object.keys(o)) {
+    if (!allowed.includes(key)) {
+      throw new ConfigError(`config ${path ? `\`${path}\`` : 'file'} has an unknown option \`${key}\`; known: ${allowed.join(', ')}`);
+    }
+  }
+}
+
 export function normalizeConfig(input: unknown, env: NodeJS.ProcessEnv = {}, baseDir = process.cwd()): Config {
   if (!isObject(input)) fail('(root)', 'a JSON object', input);
   const raw: Raw = { ...input };
@@ -193,6 +211,13 @@ export function normalizeConfig(input: unknown, env: NodeJS.ProcessEnv = {}, bas
   const stripe = obj(raw, 'stripe', 'stripe');
   const limits = obj(raw, 'limits', 'limits');
   const timeouts = obj(raw, 'timeouts', 'timeouts');
+  onlyKnown(raw, '', ['$schema', 'host', 'port', 'dataDir', 'databaseUrl', 'keys', 'identity', 'cors', 'products', 'stripe', 'limits', 'timeouts', 'trustProxy', 'logLevel']);
+  onlyKnown(keys, 'keys', ['publishable', 'secret']);
+  onlyKnown(identity, 'identity', ['verify', 'secrets']);
+  onlyKnown(cors, 'cors', ['origins']);
+  onlyKnown(stripe, 'stripe', ['webhookSecret', 'toleranceSeconds']);
+  onlyKnown(limits, 'limits', ['bodyBytes', 'ratePerMinutePerKey', 'ratePerMinutePerIp', 'eventsPerBatch']);
+  onlyKnown(timeouts, 'timeouts', ['connectionMs', 'requestMs', 'headersMs', 'keepAliveMs']);
 
   let port = int(raw, 'port', 'port', 8787, 0, 65535);
   if (env.PORT !== undefined && env.PORT !== '') {
@@ -241,7 +266,7 @@ export function normalizeConfig(input: unknown, env: NodeJS.ProcessEnv = {}, bas
       keepAliveMs: int(timeouts, 'keepAliveMs', 'timeouts.keepAliveMs', 72_000, 1, 3_600_000),
     },
     trustProxy: bool(raw, 'trustProxy', 'trustProxy', false),
-    logLevel: str(raw, 'logLevel', 'logLevel', 'info'),
+    logLevel: oneOf(raw, 'logLevel', LOG_LEVELS, 'info'),
   };
   for (const list of ['publishable', 'secret'] as const) {
     if (config.keys[list].some((k) => k.length < 8))
@@ -282,9 +307,16 @@ export function loadConfig(path: string = DEFAULT_CONFIG_PATH, env: NodeJS.Proce
       throw new ConfigError(`config file ${abs} is not valid JSON: ${(err as Error).message}`);
     }
   } else {
-    notes.push(`no config file at ${abs}; using defaults (demo keys, identity verification needs TANDEM_IDENTITY_SECRET)`);
-    // Without a file, identity verification cannot have a secret unless the env gives one.
-    if (!env.TANDEM_IDENTITY_SECRET) raw = { identity: { verify: false } };
+    // Without a file, run on the environment alone, or not at all: demo keys and
+    // an unverified identity must never be what a forgotten file silently gives.
+    const needed = ['TANDEM_PUBLISHABLE_KEY', 'TANDEM_SECRET_KEY', 'TANDEM_IDENTITY_SECRET'].filter((k) => !env[k]);
+    if (needed.length) {
+      throw new ConfigError(
+        `no config file at ${abs}: create one (see server/tandem.config.example.json and docs/configuration.md), pass --config <file>, or set ${needed.join(', ')} to run on environment variables alone`,
+      );
+    }
+    notes.push(`no config file at ${abs}; configured from environment variables`);
+    raw = {};
   }
   const config = normalizeConfig(raw, env, existsSync(abs) ? dirname(abs) : process.cwd());
   if (!config.identity.verify) notes.push('identity verification is OFF (identity.verify = false)');

@@ -1,5 +1,5 @@
 /**
- * Answers of the endpoints the console reads. Shapes follow DESIGN.md's metrics
+ * Answers of the endpoints the console reads. Shapes follow docs/design.md's metrics
  * answers and the console-only endpoints in server/src/routes/console.ts.
  */
 import type { DecideDebug, OfferDefinition, Product } from '@tandem/core';
