@@ -3,9 +3,11 @@
  * the demo history), the demo vendor backend and Ledger's dashboard loading the
  * built SDK by script tag.
  */
+import { join } from 'node:path';
 import { expect, type Page, type Response, test } from '@playwright/test';
 import { assignArm, type DecideResponse, type TandemEvent } from '@tandem/core';
 import { demoAccount } from '../demo/accounts.ts';
+import { SECRET_KEY } from '../demo/config.ts';
 import { HOLDOUT, TRIAL_OFFER_ID } from '../demo/offers.ts';
 import { type DemoStack, startDemoStack } from './demo-fixture.ts';
 
@@ -24,7 +26,7 @@ let stack: DemoStack;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  stack = await startDemoStack({ accounts: 600 });
+  stack = await startDemoStack({ accounts: 3000 });
 });
 test.afterAll(async () => {
   await stack?.stop();
@@ -141,4 +143,20 @@ test('demo loop: offer in the window, viewable exposure, trial, Stripe payment, 
   const after = await openAs(page, day65.id);
   expect(after.offers).toEqual([]);
   await expect(card(page)).toHaveCount(0);
+});
+
+test('the console over the demo history: curves, funnel and a positive lift for the trial offer', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${stack.apiUrl}/console`);
+  await page.getByLabel('Secret key or admin token').fill(SECRET_KEY);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Attach' }).click();
+  await expect(page.getByRole('heading', { name: 'Attach', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Cohort curves' })).toBeVisible();
+  await expect(page.locator('canvas').first()).toBeVisible();
+  // The seeded treatment arm attaches more than control: the lift shown is positive.
+  const trialLift = await stack.get<Lift>(`/v1/metrics/lift?offerId=${TRIAL_OFFER_ID}&definition=paid`);
+  expect(trialLift.treatment.attached / trialLift.treatment.assigned).toBeGreaterThan(trialLift.control.attached / Math.max(1, trialLift.control.assigned));
+  await expect(page.getByText(/\+\d+(\.\d)? pp/).first()).toBeVisible();
+  await page.screenshot({ path: join(import.meta.dirname, 'screenshots', 'console-attach-demo.png'), fullPage: true });
 });
