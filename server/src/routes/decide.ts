@@ -94,6 +94,11 @@ export function decideRoutes(app: App, ctx: AppContext): void {
         history,
         assignments,
       });
+      // Recorded before answering, so an arm that was shown is never lost on a crash. The
+      // stores make this cheap under load: SQLite group-commits it with every other write
+      // that arrived in the same event-loop turn (one transaction, one commit). Writing it
+      // after the reply would save one turn at most; and although a lost write would be
+      // recomputed identically from the hash, that holds only until the holdout changes.
       if (out.newAssignments.length > 0) await ctx.store.recordAssignments(out.newAssignments);
       answer.offers = out.offers;
       return withDebug ? { ...answer, debug: out.debug } : answer;

@@ -29,7 +29,8 @@ const sqliteHarness: Harness = {
   name: 'sqlite',
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-store-'));
-    const store = openSqliteStore({ dataDir: join(dir, 'data') });
+    // Small warm-up steps, so writes and reports land between them.
+    const store = openSqliteStore({ dataDir: join(dir, 'data'), warmPageRows: 2 });
     return {
       store,
       another: () => openSqliteStore({ dataDir: join(dir, 'data') }),
@@ -472,6 +473,39 @@ describe.each(HARNESSES)('$name store', (harness) => {
     for (const r of results) expect(r).toEqual([stored]);
   });
 
+  it('answers each of many concurrent assignment and event writes with its own result, all stored', async () => {
+    await store.upsertAccounts([account('a1', T0), account('a2', T0)], T0);
+    const browser = { source: 'browser' as const, userId: 'u1' };
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      const accountId = i % 2 ? 'a1' : 'a2';
+      calls.push(
+        store.recordAssignments([
+          { accountId, offerId: `o${i}`, arm: 'treatment', variant: null, assignedAt: T0 + i },
+          { accountId, offerId: 'shared', arm: i % 3 ? 'treatment' : 'control', variant: `v${i}`, assignedAt: T0 + i },
+        ]),
+        store.insertEvents([event('exposure', accountId, T0 + DAY + i, { ...browser, offerId: `o${i}` })]),
+      );
+    }
+    const results = await Promise.all(calls);
+    const shared = new Map((await Promise.all(['a1', 'a2'].map((a) => store.getAssignments(a)))).flat().filter((a) => a.offerId === 'shared').map((a) => [a.accountId, a]));
+    for (let i = 0; i < 10; i++) {
+      const accountId = i % 2 ? 'a1' : 'a2';
+      expect(results[2 * i]).toEqual([
+        { accountId, offerId: `o${i}`, arm: 'treatment', variant: null, assignedAt: T0 + i },
+        shared.get(accountId),
+      ]);
+      expect(results[2 * i + 1]).toMatchObject({ inserted: [expect.any(String)], duplicates: [] });
+    }
+    const facts = await store.loadFacts({ activatedBefore: T0 });
+    for (const f of facts) {
+      expect(f.offers).toHaveLength(6);
+      for (const o of f.offers.filter((x) => x.offerId !== 'shared')) {
+        expect(o).toMatchObject({ arm: 'treatment', exposedAt: T0 + DAY + Number(o.offerId.slice(1)) });
+      }
+    }
+  });
+
   it('saves offers with versions and a before/after audit log; deletes; re-creates', async () => {
     const v1 = await store.saveOffer(offer('o1'), 'alice', 'create', T0);
     expect(v1).toEqual({ ...offer('o1'), version: 1, updatedAt: new Date(T0).toISOString() });
@@ -576,6 +610,42 @@ describe.each(HARNESSES)('$name store', (harness) => {
     expect(facts.get('a1')).toMatchObject({ canceledAt: [T0 + 2 * DAY], offers: [{ offerId: 'o1', arm: 'control' }] });
     expect(facts.get('a2')!.offers[0]).toMatchObject({ clickedAt: T0 + 2 * DAY, exposedAt: T0 + DAY });
     expect(facts.has('a3')).toBe(false);
+  });
+
+  it('warms the facts copy while writes and reports go on, then answers like a fresh load', async () => {
+    const ids = Array.from({ length: 9 }, (_, i) => `a${i}`);
+    await store.upsertAccounts(ids.map((id) => account(id, T0)), T0);
+    await store.recordAssignments(ids.slice(0, 5).map((accountId) => ({ accountId, offerId: 'o1', arm: 'treatment', variant: null, assignedAt: T0 })));
+    await store.insertEvents(ids.map((id, i) => event('exposure', id, T0 + i, { offerId: i % 2 ? 'o1' : 'o2', source: 'browser' })));
+    const warming = store.warmFacts();
+    const writes = Promise.all([
+      store.insertEvents([event('paid', 'a3', T0 + DAY), event('click', 'a7', T0 + DAY, { offerId: 'o2', source: 'browser' })]),
+      store.recordAssignments([{ accountId: 'a8', offerId: 'o2', arm: 'control', variant: null, assignedAt: T0 }]),
+      store.upsertAccounts([account('a9', T0), account('a0', T0, { plan: 'team' })], T0),
+      (async () => {
+        // One after the other, so they spread over the whole warm-up, each account once (last first):
+        // some land on rows already read back and must still be in the warmed copy.
+        for (const id of [...ids].reverse()) await store.insertEvents([event('paid', id, T0 + 2 * DAY)]);
+      })(),
+    ]);
+    const during = store.loadFacts({ activatedBefore: T0 });
+    await Promise.all([warming, writes]);
+    expect((await during).length).toBeGreaterThanOrEqual(9);
+    await store.warmFacts(); // already warm: nothing to do
+    const warmed = (await store.loadFacts({ activatedBefore: T0 })).map(sortOffers);
+    const fresh = another();
+    try {
+      const reference = (await fresh.loadFacts({ activatedBefore: T0 })).map(sortOffers);
+      const byAccount = (xs: AccountFacts[]) => [...xs].sort((x, y) => (x.id < y.id ? -1 : 1));
+      expect(byAccount(warmed)).toEqual(byAccount(reference));
+      expect(byId(warmed).get('a3')!.paidAt).toEqual([T0 + DAY, T0 + 2 * DAY]);
+      for (const id of ids) expect(byId(warmed).get(id)!.paidAt).toContain(T0 + 2 * DAY);
+      expect(byId(warmed).get('a0')!.plan).toBe('team');
+      expect(byId(warmed).get('a8')!.offers).toContainEqual(expect.objectContaining({ offerId: 'o2', arm: 'control' }));
+      expect(byId(warmed).has('a9')).toBe(true);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('loads the same facts when many reports and writes interleave', async () => {

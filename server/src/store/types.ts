@@ -141,6 +141,13 @@ export interface Store {
    * so the objects are shared snapshots: read-only.
    */
   loadFacts(opts: { activatedBefore: number }): Promise<AccountFacts[]>;
+  /**
+   * Fills that in-memory copy ahead of the first report (the server calls it
+   * in the background at start), in small steps that leave the event loop
+   * free for requests. `loadFacts` calls made meanwhile wait for it, then
+   * answer as usual. Resolves at once when the copy is already filled.
+   */
+  warmFacts(): Promise<void>;
 
   // Offers and their audit log
   listOffers(): Promise<OfferDefinition[]>;

@@ -391,6 +391,13 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return facts.select(activatedBefore);
     },
 
+    async warmFacts() {
+      // Rows arrive and are parsed a network chunk at a time, so the event loop stays free.
+      const run = refreshing.then(refreshFacts);
+      refreshing = run.catch(() => {});
+      await run;
+    },
+
     async listOffers() {
       const rows = await query<{ data: string }>('SELECT data FROM offers WHERE deleted_at IS NULL ORDER BY id');
       return rows.map((r) => JSON.parse(r.data) as OfferDefinition);

@@ -12,6 +12,7 @@ import type { Account, OfferDefinition } from '@tandem/core';
 import Database from 'better-sqlite3';
 import { byNumber, byUsage, isAttachedAt, mergeSorted, packNumbers, summarizeEvents, unpackNumbers, unpackUsage } from '../facts.ts';
 import { readMigrations } from '../migrations.ts';
+import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { type AccountFactsRow, FactsCache, type OfferFactsRow } from '../facts-cache.ts';
 import {
   type AssignmentRow,
@@ -30,6 +31,8 @@ import type { AccountFacts, ApiKeyRecord, Assignment, AuditEntry, InsertEventsRe
 export interface SqliteStoreOptions {
   /** Folder holding `tandem.db`; created if missing. */
   dataDir: string;
+  /** Rows read per step by `warmFacts` (default 2000: a few milliseconds each). */
+  warmPageRows?: number;
 }
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
@@ -56,12 +59,28 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     throw new TypeError(`dataDir must be a non-empty path, got ${JSON.stringify(options?.dataDir)}`);
   }
   mkdirSync(options.dataDir, { recursive: true });
-  const db = new Database(join(options.dataDir, 'tandem.db'));
+  const file = join(options.dataDir, 'tandem.db');
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -65536');
   db.pragma('foreign_keys = OFF');
+  db.pragma('temp_store = MEMORY');
+
+  // Checkpoints move to a worker thread once this store has written enough to
+  // care (tests and CLI commands never start one); the writer keeps a far
+  // larger automatic checkpoint only as a fallback. See checkpointer.ts.
+  let checkpointer: Checkpointer | null = null;
+  let written = 0;
+  const wrote = (rows: number) => {
+    written += rows;
+    if (checkpointer === null && written >= 2000 && db.open) {
+      checkpointer = startCheckpointer({ file });
+      db.pragma('wal_autocheckpoint = 20000');
+      db.pragma('journal_size_limit = 67108864');
+    }
+  };
 
   // Statements are prepared on first use (tables exist only after migrate()),
   // one per text and row mode: pluck/raw are modes of a statement, never toggled on a shared one.
@@ -84,8 +103,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   /** The revision this write transaction stamps on the state rows it changes. */
   const nextRev = () => pluck("UPDATE meta SET value = value + 1 WHERE key = 'state_rev' RETURNING value").get() as number;
 
-  /** Stores batches in one transaction; each batch gets its own answer. */
-  const insertEventsTx = db.transaction((batches: readonly (readonly StoredEvent[])[]): InsertEventsResult[] => {
+  /** Stores event batches (inside the group transaction); each batch gets its own answer. */
+  function insertBatches(batches: readonly (readonly StoredEvent[])[]): InsertEventsResult[] {
+    if (batches.length === 0) return [];
     const insert = sql(
       `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -126,31 +146,79 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     });
     applyFacts(fresh);
     return results;
-  });
+  }
 
-  // Group commit: batches that arrive while the event loop is busy (concurrent
-  // requests) share one transaction, so one commit writes each dirty page once.
-  // Every caller is answered only after that commit.
-  type Pending = { events: readonly StoredEvent[]; resolve(r: InsertEventsResult): void; reject(e: unknown): void };
-  let queue: Pending[] = [];
+  /**
+   * Records assignment sets (inside the group transaction): the first one
+   * recorded for an (account, offer) wins; each set is answered with what is
+   * recorded afterwards for its own offers.
+   */
+  function recordSets(sets: readonly (readonly Assignment[])[]): Assignment[][] {
+    if (sets.length === 0) return [];
+    const record = sql(
+      `INSERT INTO offer_state (account_id, offer_id, arm, variant, assigned_at, rev) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account_id, offer_id) DO UPDATE SET arm = excluded.arm, variant = excluded.variant,
+         assigned_at = excluded.assigned_at, rev = excluded.rev WHERE offer_state.arm IS NULL`,
+    );
+    const read = sql('SELECT account_id, offer_id, arm, variant, assigned_at FROM offer_state WHERE account_id = ? AND offer_id = ?');
+    const rev = nextRev();
+    for (const a of uniqueAssignments(sets.flat())) record.run(a.accountId, a.offerId, a.arm, a.variant, a.assignedAt, rev);
+    return sets.map((set) => uniqueAssignments(set).map((a) => assignmentFromRow(read.get(a.accountId, a.offerId) as AssignmentRow)));
+  }
+
+  // Group commit: event batches and decide's first-time assignments that arrive
+  // while the event loop is busy (concurrent requests) share one transaction,
+  // so one commit writes each dirty page once. Every caller is answered only
+  // after that commit: what decide returned and what ingest acknowledged is on disk.
+  type Job =
+    | { kind: 'events'; events: readonly StoredEvent[]; resolve(r: InsertEventsResult): void; reject(e: unknown): void }
+    | { kind: 'assignments'; assignments: readonly Assignment[]; resolve(r: Assignment[]): void; reject(e: unknown): void };
+  const writeGroupTx = db.transaction((jobs: readonly Job[]): (InsertEventsResult | Assignment[])[] => {
+    const events = insertBatches(jobs.flatMap((j) => (j.kind === 'events' ? [j.events] : [])));
+    const assignments = recordSets(jobs.flatMap((j) => (j.kind === 'assignments' ? [j.assignments] : [])));
+    let e = 0;
+    let a = 0;
+    return jobs.map((j) => (j.kind === 'events' ? events[e++]! : assignments[a++]!));
+  });
+  const settle = (job: Job, result: InsertEventsResult | Assignment[]) => {
+    if (job.kind === 'events') {
+      wrote((result as InsertEventsResult).inserted.length);
+      job.resolve(result as InsertEventsResult);
+    } else {
+      wrote((result as Assignment[]).length);
+      job.resolve(result as Assignment[]);
+    }
+  };
+  let queue: Job[] = [];
+  const enqueue = (job: Job) => {
+    if (queue.length === 0) setImmediate(flush);
+    queue.push(job);
+  };
   const flush = () => {
+    // The checkpointer is about to rewind the log: let it finish first (a few ms at most).
+    if (checkpointer?.holding()) {
+      setTimeout(flush, 2);
+      return;
+    }
     const group = queue;
     queue = [];
+    let results: (InsertEventsResult | Assignment[])[];
     try {
-      const results = insertEventsTx.immediate(group.map((p) => p.events));
-      group.forEach((p, i) => {
-        p.resolve(results[i]!);
-      });
+      results = writeGroupTx.immediate(group);
     } catch {
-      // One bad batch must not fail the others: retry each alone.
-      for (const p of group) {
+      // One bad job must not fail the others: retry each alone.
+      for (const job of group) {
         try {
-          p.resolve(insertEventsTx.immediate([p.events])[0]!);
+          settle(job, writeGroupTx.immediate([job])[0]!);
         } catch (error) {
-          p.reject(error);
+          job.reject(error);
         }
       }
+      return;
     }
+    group.forEach((job, i) => {
+      settle(job, results[i]!);
+    });
   };
 
   /** Folds newly stored events into account_state / offer_state (inside the insert transaction). */
@@ -207,21 +275,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return dims.length;
   });
 
-  const recordAssignmentsTx = db.transaction((assignments: readonly Assignment[]): Assignment[] => {
-    const unique = uniqueAssignments(assignments);
-    const record = sql(
-      `INSERT INTO offer_state (account_id, offer_id, arm, variant, assigned_at, rev) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id, offer_id) DO UPDATE SET arm = excluded.arm, variant = excluded.variant,
-         assigned_at = excluded.assigned_at, rev = excluded.rev WHERE offer_state.arm IS NULL`,
-    );
-    const rev = nextRev();
-    for (const a of unique) record.run(a.accountId, a.offerId, a.arm, a.variant, a.assignedAt, rev);
-    const read = sql(
-      'SELECT account_id, offer_id, arm, variant, assigned_at FROM offer_state WHERE account_id = ? AND offer_id = ?',
-    );
-    return unique.map((a) => assignmentFromRow(read.get(a.accountId, a.offerId) as AssignmentRow));
-  });
-
   const saveOfferTx = db.transaction(
     (offer: OfferDefinition, actor: string, action: AuditEntry['action'], now: number): OfferDefinition => {
       const prev = sql('SELECT data, version, deleted_at FROM offers WHERE id = ?').get(offer.id) as
@@ -268,7 +321,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   // loadFacts answers from memory, reading back only state rows changed since
   // the revision it last saw (by this process or any other), in one snapshot.
-  const facts = new FactsCache();
+  let facts = new FactsCache();
   let seenRev = -1;
   const refreshFactsTx = db.transaction(() => {
     const rev = pluck("SELECT value FROM meta WHERE key = 'state_rev'").get() as number;
@@ -292,6 +345,41 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     seenRev = rev;
   });
 
+  // The first fill, in keyset pages between which the event loop runs: rows
+  // are read back at most `WARM_PAGE` at a time (a few ms each). Pages are
+  // separate snapshots, so the fill then counts as of the revision read
+  // before the first page: every row written meanwhile carries a later one
+  // and is read again, whole, by the next refresh.
+  const WARM_PAGE = Math.max(1, Math.floor(options.warmPageRows ?? 2000));
+  let warming: Promise<void> | null = null;
+  async function warmInPages(): Promise<void> {
+    const rev = pluck("SELECT value FROM meta WHERE key = 'state_rev'").get() as number;
+    const offers = raw(
+      `SELECT account_id, offer_id, arm, coalesce(variant, event_variant), assigned_at, exposed_at, clicked_at, dismissed_at
+       FROM offer_state WHERE (account_id, offer_id) > (?, ?) ORDER BY account_id, offer_id LIMIT ${WARM_PAGE}`,
+    );
+    const accounts = raw(
+      `SELECT account_id, activated_at, arr, plan, region, channel, trial_at, paid, canceled, usage_at, usage_qty
+       FROM account_state WHERE account_id > ? ORDER BY account_id LIMIT ${WARM_PAGE}`,
+    );
+    const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+    // Offers first: an account picks up its offer list when it is filled.
+    for (let key = ['', '']; ; await pause()) {
+      const rows = offers.all(key[0], key[1]) as OfferFactsRow[];
+      facts.fill(rows, []);
+      if (rows.length < WARM_PAGE || !db.open) break;
+      const last = rows[rows.length - 1]!;
+      key = [last[0], last[1]];
+    }
+    for (let key = ''; ; await pause()) {
+      const rows = accounts.all(key) as AccountFactsRow[];
+      facts.fill([], rows);
+      if (rows.length < WARM_PAGE || !db.open) break;
+      key = rows[rows.length - 1]![0];
+    }
+    seenRev = rev;
+  }
+
   const migrateTx = db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     const done = new Set(
@@ -313,11 +401,17 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async close() {
+      const running = checkpointer;
+      checkpointer = null;
+      written = Number.NEGATIVE_INFINITY; // never start another one
+      await running?.stop();
       if (db.open) db.close();
     },
 
     async upsertAccounts(accounts, now) {
-      return upsertAccountsTx.immediate(accounts, now);
+      const n = upsertAccountsTx.immediate(accounts, now);
+      wrote(n);
+      return n;
     },
 
     async getAccount(id) {
@@ -333,8 +427,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async insertEvents(events) {
       if (events.length === 0) return { inserted: [], duplicates: [] };
       return new Promise<InsertEventsResult>((resolve, reject) => {
-        if (queue.length === 0) setImmediate(flush);
-        queue.push({ events, resolve, reject });
+        enqueue({ kind: 'events', events, resolve, reject });
       });
     },
 
@@ -373,12 +466,29 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     async recordAssignments(assignments) {
       if (assignments.length === 0) return [];
-      return recordAssignmentsTx.immediate(assignments);
+      return new Promise<Assignment[]>((resolve, reject) => {
+        enqueue({ kind: 'assignments', assignments, resolve, reject });
+      });
     },
 
     async loadFacts({ activatedBefore }): Promise<AccountFacts[]> {
+      if (warming) await warming.catch(() => {});
       refreshFactsTx();
       return facts.select(activatedBefore);
+    },
+
+    async warmFacts() {
+      if (seenRev !== -1) return;
+      warming ??= warmInPages()
+        .catch((error: unknown) => {
+          // Half a fill is no fill: the next loadFacts starts from scratch.
+          facts = new FactsCache();
+          throw error;
+        })
+        .finally(() => {
+          warming = null;
+        });
+      await warming;
     },
 
     async listOffers() {
