@@ -6,28 +6,13 @@ import type { Assignment, StoredEvent } from '../store/types.ts';
 import { openTestApp, SK, type TestApp, trialOffer } from '../testing/harness.ts';
 import type { ReportData } from './report-data.ts';
 import { registerReportCommand } from './report.ts';
+import { storedEvent } from '../testing/events.ts';
 
 const DAY = 86_400_000;
 const AS_OF = Date.parse('2026-06-30T00:00:00Z');
 
 function event(id: string, type: StoredEvent['type'], accountId: string, at: number, extra: Partial<StoredEvent> = {}): StoredEvent {
-  return {
-    id: `00000000-0000-7000-8000-${id.padStart(12, '0')}`,
-    type,
-    accountId,
-    userId: null,
-    offerId: null,
-    variant: null,
-    decisionId: null,
-    placement: null,
-    at,
-    receivedAt: at,
-    source: 'backend',
-    productId: null,
-    arr: null,
-    quantity: null,
-    ...extra,
-  };
+  return storedEvent(type, accountId, at, { ...extra, id: `00000000-0000-7000-8000-${id.padStart(12, '0')}` });
 }
 
 let t: TestApp;
