@@ -11,6 +11,7 @@ import { openSqliteStore } from '../store/index.ts';
 import type { Store, StoredEvent } from '../store/types.ts';
 import { importFiles, registerImportCommand } from './import.ts';
 import { splitCsv } from './import-rows.ts';
+import { storedEvent } from '../testing/events.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);
@@ -34,23 +35,7 @@ function generate(n: number, seed: number): { accounts: Account[]; events: Store
   const events: StoredEvent[] = [];
   let k = 0;
   const add = (type: StoredEvent['type'], accountId: string, at: number, extra: Partial<StoredEvent> = {}) =>
-    events.push({
-      id: `ev-${seed}-${k++}`,
-      type,
-      accountId,
-      userId: null,
-      offerId: null,
-      variant: null,
-      decisionId: null,
-      placement: null,
-      at,
-      receivedAt: 0,
-      source: 'import',
-      productId: null,
-      arr: null,
-      quantity: null,
-      ...extra,
-    });
+    events.push(storedEvent(type, accountId, at, { receivedAt: 0, source: 'import', ...extra, id: `ev-${seed}-${k++}` }));
   for (let i = 0; i < n; i++) {
     const id = `acct-${i}`;
     const activatedAt = T0 + Math.floor(rand() * 500 * DAY);

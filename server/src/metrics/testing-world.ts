@@ -5,6 +5,7 @@
  */
 import type { Account, Arm, EventType } from '@tandem/core';
 import type { Assignment, StoredEvent } from '../store/types.ts';
+import { storedEvent } from '../testing/events.ts';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -41,23 +42,7 @@ export function generate(seed: number, n: number): World {
   const assignments: Assignment[] = [];
   let seq = 0;
   const ev = (type: EventType, accountId: string, at: number, extra: Partial<StoredEvent> = {}): void => {
-    events.push({
-      id: `e${seq++}`,
-      type,
-      accountId,
-      userId: null,
-      offerId: null,
-      variant: null,
-      decisionId: null,
-      placement: null,
-      at,
-      receivedAt: at,
-      source: 'import',
-      productId: null,
-      arr: null,
-      quantity: null,
-      ...extra,
-    });
+    events.push(storedEvent(type, accountId, at, { source: 'import', ...extra, id: `e${seq++}` }));
   };
   for (let i = 0; i < n; i++) {
     const id = `acct-${i}`;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountFacts, Store, StoredEvent } from '../store/types.ts';
 import { accountAged, DAY, openTestStore, trialOffer } from '../testing/harness.ts';
 import { type ConsoleDeps, explainForConsole, scanEligibility, weeklyActivity, withDraft } from './console.ts';
+import { storedEvent } from '../testing/events.ts';
 
 const NOW = Date.parse('2026-06-30T12:00:00Z');
 const PRODUCTS: Product[] = [
@@ -15,22 +16,7 @@ const PRODUCTS: Product[] = [
 ];
 
 function paid(accountId: string, at: number): StoredEvent {
-  return {
-    id: randomUUID(),
-    type: 'paid',
-    accountId,
-    userId: null,
-    offerId: null,
-    variant: null,
-    decisionId: null,
-    placement: null,
-    at,
-    receivedAt: at,
-    source: 'backend',
-    productId: 'insights',
-    arr: null,
-    quantity: null,
-  };
+  return storedEvent('paid', accountId, at, { id: randomUUID(), productId: 'insights' });
 }
 
 describe('console look-ups over a real store', () => {
