@@ -243,8 +243,8 @@ export function normalizeConfig(input: unknown, env: NodeJS.ProcessEnv = {}, bas
     databaseUrl: env.DATABASE_URL || nullableStr(raw, 'databaseUrl', 'databaseUrl'),
     keys: {
       publishable:
-        envList(env.TANDEM_PUBLISHABLE_KEY) ?? strings(keys, 'publishable', 'keys.publishable', ['pk_test_demo']),
-      secret: envList(env.TANDEM_SECRET_KEY) ?? strings(keys, 'secret', 'keys.secret', ['sk_test_demo']),
+        envList(env.TANDEM_PUBLISHABLE_KEY) ?? strings(keys, 'publishable', 'keys.publishable', []),
+      secret: envList(env.TANDEM_SECRET_KEY) ?? strings(keys, 'secret', 'keys.secret', []),
     },
     identity: { verify, secrets },
     cors: { origins: strings(cors, 'origins', 'cors.origins', []) },
