@@ -3,6 +3,7 @@
  * `sub` = account id, optional `uid`, required `exp`, optional signed `attrs`.
  * The header's `kid` picks one of several active secrets (rotation).
  */
+import { webcrypto } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config.ts';
 import { HttpError } from '../errors.ts';
@@ -22,14 +23,14 @@ const CACHE_MAX = 10_000;
  * @example const id = await verifier.verify(token, 'acct_1'); // throws HttpError 401 when bad
  */
 export class IdentityVerifier {
-  private readonly secrets: Map<string, Uint8Array>;
-  private readonly only: Uint8Array | null;
+  // Imported once as CryptoKeys: handing jose raw bytes re-imports the key on every verify.
+  private readonly secrets: Map<string, Promise<webcrypto.CryptoKey>>;
+  private readonly only: Promise<webcrypto.CryptoKey> | null;
   private readonly cache = new Map<string, { identity: Identity; expMs: number }>();
 
   constructor(private readonly config: Config['identity']) {
-    const enc = new TextEncoder();
-    this.secrets = new Map(config.secrets.map((s) => [s.kid, enc.encode(s.secret)]));
-    this.only = config.secrets.length === 1 ? enc.encode(config.secrets[0]!.secret) : null;
+    this.secrets = new Map(config.secrets.map((s) => [s.kid, importSecret(s.secret)]));
+    this.only = config.secrets.length === 1 ? this.secrets.get(config.secrets[0]!.kid)! : null;
   }
 
   get enabled(): boolean {
@@ -91,6 +92,12 @@ export class IdentityVerifier {
       throw new HttpError(401, 'invalid_identity', `identity token rejected: ${reason(err)}`);
     }
   }
+}
+
+function importSecret(secret: string): Promise<webcrypto.CryptoKey> {
+  const key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  key.catch(() => {}); // a failure surfaces where the key is used, as a rejected token
+  return key;
 }
 
 function reason(err: unknown): string {

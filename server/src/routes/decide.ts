@@ -6,7 +6,7 @@ import { type Account, type OfferDefinition, uuidv7 } from '@tandem/core';
 import type { App, AppContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { DAY_MS } from '../rules/defaults.ts';
-import { DEFAULT_RULES, decide } from '../rules/index.ts';
+import { DEFAULT_RULES, decide, decideOffers } from '../rules/index.ts';
 import { DecideBody } from '../schemas/api.ts';
 import { errorResponses } from '../schemas/common.ts';
 
@@ -74,26 +74,28 @@ export function decideRoutes(app: App, ctx: AppContext): void {
       const answer = { decisionId: uuidv7(now), offers: [] as unknown[], decidedAt: new Date(now).toISOString() };
       const withDebug = trusted && body.debug === true;
 
-      const [stored, offers] = await Promise.all([ctx.store.getAccount(body.accountId), ctx.offers.published(now)]);
-      // An unknown account, or nothing published: nothing to show (not an error).
-      if (!stored || offers.length === 0) return withDebug ? { ...answer, debug: [] } : answer;
-
-      const [history, assignments, attached] = await Promise.all([
-        ctx.store.recentHistory(body.accountId, now - historyDays(offers) * DAY_MS),
-        ctx.store.getAssignments(body.accountId),
-        ctx.store.isAttached(body.accountId, now),
-      ]);
-      const out = decide({
+      // Nothing published, or an unknown account: nothing to show (not an error).
+      const offers = await ctx.offers.published(now);
+      if (offers.length === 0) return withDebug ? { ...answer, debug: [] } : answer;
+      const { account: stored, history, assignments, attached } = await ctx.store.decisionState(
+        body.accountId,
+        now - historyDays(offers) * DAY_MS,
+        now,
+      );
+      if (!stored) return withDebug ? { ...answer, debug: [] } : answer;
+      const input = {
         now,
         account: effectiveAccount(stored, body.attributes, signed),
         userId,
-        placements: [...new Set(placements)],
+        placements,
         offers,
         products,
         attached,
         history,
         assignments,
-      });
+      };
+      // Reasons are built only when asked for; both paths give the same offers and assignments.
+      const out = withDebug ? decide(input) : decideOffers(input);
       // Recorded before answering, so an arm that was shown is never lost on a crash. The
       // stores make this cheap under load: SQLite group-commits it with every other write
       // that arrived in the same event-loop turn (one transaction, one commit). Writing it
@@ -101,7 +103,7 @@ export function decideRoutes(app: App, ctx: AppContext): void {
       // recomputed identically from the hash, that holds only until the holdout changes.
       if (out.newAssignments.length > 0) await ctx.store.recordAssignments(out.newAssignments);
       answer.offers = out.offers;
-      return withDebug ? { ...answer, debug: out.debug } : answer;
+      return 'debug' in out ? { ...answer, debug: out.debug } : answer;
     },
   );
 }

@@ -8,5 +8,6 @@ export {
   explainAccount,
   type OfferExplanation,
 } from './decide.ts';
+export { decideOffers } from './decide-offers.ts';
 export { DEFAULT_RULES, type EffectiveRules, effectiveRules } from './defaults.ts';
 export { pickVariant } from './variants.ts';

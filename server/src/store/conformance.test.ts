@@ -460,6 +460,55 @@ describe.each(HARNESSES)('$name store', (harness) => {
     expect(await store.getAssignments('a2')).toEqual([]);
   });
 
+  it('answers the reads of decide in one go exactly as the single getters do', async () => {
+    const b = (type: StoredEvent['type'], accountId: string, at: number, userId: string | null, offerId: string | null = 'o1') =>
+      event(type, accountId, at, { source: 'browser', userId, offerId });
+    await store.upsertAccounts([account('a1', T0 - 90 * DAY, { usage: { reports: 3 } }), account('a2', T0 - 10 * DAY)], T0);
+    await store.insertEvents([
+      b('exposure', 'a1', T0 + 3 * DAY, 'u1'),
+      b('exposure', 'a1', T0 + DAY, 'u2', 'o2'),
+      b('exposure', 'a1', T0 - DAY, 'u1'),
+      b('exposure', 'a1', T0 + 2 * DAY, 'u1', null),
+      b('dismiss', 'a1', T0 + 2 * DAY, null),
+      b('click', 'a1', T0 + 2 * DAY, 'u1'),
+      b('exposure', 'a2', T0 + 2 * DAY, 'u9'),
+      event('paid', 'a1', T0 + 10 * DAY),
+      event('canceled', 'a1', T0 + 20 * DAY),
+      event('trial_start', 'nobody', T0, { source: 'browser' }),
+    ]);
+    await store.recordAssignments([
+      { accountId: 'a1', offerId: 'o2', arm: 'treatment', variant: 'B', assignedAt: T0 + DAY },
+      { accountId: 'a1', offerId: 'o1', arm: 'control', variant: null, assignedAt: T0 },
+    ]);
+    for (const [id, since, now] of [
+      ['a1', T0, T0 + 15 * DAY],
+      ['a1', T0 + 2 * DAY, T0 + 25 * DAY],
+      ['a1', T0 - 5 * DAY, T0 + 5 * DAY],
+      ['a2', T0, T0 + 30 * DAY],
+    ] as const) {
+      const state = await store.decisionState(id, since, now);
+      expect(state).toEqual({
+        account: await store.getAccount(id),
+        history: await store.recentHistory(id, since),
+        assignments: await store.getAssignments(id),
+        attached: await store.isAttached(id, now),
+      });
+      expect(state.account?.id).toBe(id);
+    }
+    const a1 = await store.decisionState('a1', T0, T0 + 15 * DAY);
+    expect(a1.attached).toBe(true);
+    expect(a1.history.exposures.map((e) => e.at)).toEqual([T0 + DAY, T0 + 3 * DAY]);
+    expect(a1.history.dismissals).toEqual([{ offerId: 'o1', userId: null, at: T0 + 2 * DAY }]);
+    expect(a1.assignments.map((a) => a.offerId)).toEqual(['o1', 'o2']);
+    // Events alone do not make an account: unknown means nothing to decide on.
+    expect(await store.decisionState('nobody', T0, T0 + DAY)).toEqual({
+      account: null,
+      history: { exposures: [], dismissals: [] },
+      assignments: [],
+      attached: false,
+    });
+  });
+
   it('keeps one assignment when 20 calls record different arms at the same moment', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

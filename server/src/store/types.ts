@@ -88,6 +88,15 @@ export interface RecentHistory {
   dismissals: { offerId: string; userId: string | null; at: number }[];
 }
 
+/** Everything decide reads about one account (`Store.decisionState`). */
+export interface DecisionState {
+  /** Null for an unknown account (the rest is then empty). */
+  account: Account | null;
+  history: RecentHistory;
+  assignments: Assignment[];
+  attached: boolean;
+}
+
 export interface AuditEntry {
   id: number;
   offerId: string;
@@ -132,6 +141,12 @@ export interface Store {
   getAssignments(accountId: string): Promise<Assignment[]>;
   /** Inserts the ones not yet recorded; returns what is recorded afterwards for those offers. */
   recordAssignments(assignments: Assignment[]): Promise<Assignment[]>;
+  /**
+   * What decide reads, in one go (one round trip on PostgreSQL): the account,
+   * `recentHistory(accountId, since)`, `getAssignments(accountId)` and
+   * `isAttached(accountId, now)`. For an unknown account: `account` null, the rest empty.
+   */
+  decisionState(accountId: string, since: number, now: number): Promise<DecisionState>;
 
   // Measurement
   /**

@@ -23,7 +23,7 @@ import {
   uniqueAssignments,
   versionedOffer,
 } from '../rows.ts';
-import type { AccountFacts, RecentHistory, Store, StoredEvent } from '../types.ts';
+import type { AccountFacts, Assignment, RecentHistory, Store, StoredEvent } from '../types.ts';
 
 export interface PostgresStoreOptions {
   /** A `postgres://` connection string (DATABASE_URL). */
@@ -355,6 +355,37 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
         [accountId],
       );
       return rows.map(assignmentFromRow);
+    },
+
+    async decisionState(accountId, since, now) {
+      // One round trip: each part as JSON from its own subquery, in the order the single getters use.
+      const rows = await query<{
+        account: string | null;
+        history: [string, string, string | null, number][] | null;
+        assignments: [string, Assignment['arm'], string | null, number][] | null;
+        state: [number | null, string | null, string | null] | null;
+      }>(
+        `SELECT
+           (SELECT data FROM accounts WHERE id = $1) AS account,
+           (SELECT json_agg(json_build_array(type, offer_id, user_id, at) ORDER BY at, id) FROM events
+             WHERE account_id = $1 AND type IN ('exposure', 'dismiss') AND at >= $2 AND offer_id IS NOT NULL) AS history,
+           (SELECT json_agg(json_build_array(offer_id, arm, variant, assigned_at) ORDER BY offer_id) FROM offer_state
+             WHERE account_id = $1 AND arm IS NOT NULL) AS assignments,
+           (SELECT json_build_array(trial_at, array_to_string(paid, ','), array_to_string(canceled, ',')) FROM account_state
+             WHERE account_id = $1) AS state`,
+        [accountId, since],
+      );
+      const row = rows[0]!;
+      if (row.account === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
+      const history: RecentHistory = { exposures: [], dismissals: [] };
+      for (const [type, offerId, userId, at] of row.history ?? [])
+        (type === 'exposure' ? history.exposures : history.dismissals).push({ offerId, userId, at });
+      const assignments = (row.assignments ?? []).map(
+        ([offerId, arm, variant, assignedAt]): Assignment => ({ accountId, offerId, arm, variant, assignedAt }),
+      );
+      const st = row.state;
+      const attached = st !== null && isAttachedAt({ trialAt: st[0], paidAt: unpackNumbers(st[1]), canceledAt: unpackNumbers(st[2]) }, now);
+      return { account: JSON.parse(row.account) as Account, history, assignments, attached };
     },
 
     async recordAssignments(assignments) {

@@ -464,6 +464,29 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return rows.map(assignmentFromRow);
     },
 
+    async decisionState(accountId, since, now) {
+      // One statement instead of four (half the time in SQLite calls); each part as JSON,
+      // in the order the single getters use.
+      const row = sql(
+        `SELECT (SELECT data FROM accounts WHERE id = @id) AS account,
+           (SELECT json_group_array(json_array(type, offer_id, user_id, at) ORDER BY at, id) FROM events
+             WHERE account_id = @id AND type IN ('exposure', 'dismiss') AND at >= @since AND offer_id IS NOT NULL) AS history,
+           (SELECT json_group_array(json_array(offer_id, arm, variant, assigned_at) ORDER BY offer_id) FROM offer_state
+             WHERE account_id = @id AND arm IS NOT NULL) AS assignments,
+           (SELECT json_array(trial_at, paid, canceled) FROM account_state WHERE account_id = @id) AS state`,
+      ).get({ id: accountId, since }) as { account: string | null; history: string; assignments: string; state: string | null };
+      if (row.account === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
+      const history: RecentHistory = { exposures: [], dismissals: [] };
+      for (const [type, offerId, userId, at] of JSON.parse(row.history) as [string, string, string | null, number][])
+        (type === 'exposure' ? history.exposures : history.dismissals).push({ offerId, userId, at });
+      const assignments = (JSON.parse(row.assignments) as [string, Assignment['arm'], string | null, number][]).map(
+        ([offerId, arm, variant, assignedAt]): Assignment => ({ accountId, offerId, arm, variant, assignedAt }),
+      );
+      const st = row.state === null ? null : (JSON.parse(row.state) as [number | null, string | null, string | null]);
+      const attached = st !== null && isAttachedAt({ trialAt: st[0], paidAt: unpackNumbers(st[1]), canceledAt: unpackNumbers(st[2]) }, now);
+      return { account: JSON.parse(row.account) as Account, history, assignments, attached };
+    },
+
     async recordAssignments(assignments) {
       if (assignments.length === 0) return [];
       return new Promise<Assignment[]>((resolve, reject) => {
