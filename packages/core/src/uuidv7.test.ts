@@ -12,3 +12,10 @@ it('embeds the timestamp', () => {
   const t = Date.UTC(2030, 0, 2, 3, 4, 5, 6);
   expect(uuidv7Time(uuidv7(t))).toBe(t);
 });
+
+it('keeps 62 random bits: ids made in one millisecond differ beyond the counter', () => {
+  const t = Date.UTC(2031, 5, 1);
+  const tails = new Set(Array.from({ length: 2000 }, () => uuidv7(t).slice(19)));
+  expect(tails.size).toBe(2000);
+  for (const tail of tails) expect('89ab').toContain(tail[0]);
+});

@@ -1,5 +1,9 @@
 let lastMs = -1;
 let seq = 0;
+// Random bytes drawn in bulk: one getRandomValues call per 512 ids, not per id.
+const POOL = new Uint8Array(4096);
+let poolAt = POOL.length;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
  * A time-ordered UUIDv7 (RFC 9562): 48-bit ms timestamp, then a 12-bit counter
@@ -19,8 +23,14 @@ export function uuidv7(now: number = Date.now()): string {
       seq = 0;
     }
   }
+  if (poolAt + 8 > POOL.length) {
+    crypto.getRandomValues(POOL);
+    poolAt = 0;
+  }
   const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
+  // Bytes 6–7 carry the version and counter; 8–15 are random (variant bits set below).
+  bytes.set(POOL.subarray(poolAt, poolAt + 8), 8);
+  poolAt += 8;
   const ms = lastMs;
   bytes[0] = (ms / 2 ** 40) & 0xff;
   bytes[1] = (ms / 2 ** 32) & 0xff;
@@ -32,7 +42,7 @@ export function uuidv7(now: number = Date.now()): string {
   bytes[7] = seq & 0xff;
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);
   let hex = '';
-  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  for (const b of bytes) hex += HEX[b];
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
