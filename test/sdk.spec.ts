@@ -37,7 +37,7 @@ tandem.mount(document.getElementById('slot'), { placement: ${JSON.stringify(s.pl
     }),
     { waitUntil: 'domcontentloaded' },
   );
-  // Before the bundle: the snippet's stub holds the calls, nothing is rendered or requested.
+  // Before the bundle: the snippet's pre-load queue holds the calls, nothing is rendered or requested.
   const queued = await page.evaluate(() => (window as unknown as { tandem: { q: [string][] } }).tandem.q.map((c) => c[0]));
   expect(queued).toEqual(['on', 'mount']);
   expect(await page.evaluate(findCardScript)).toBeNull();

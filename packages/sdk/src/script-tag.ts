@@ -18,8 +18,8 @@ const api = { init, mount, identify, on, destroy, $offers, $status };
 const script = document.currentScript as HTMLScriptElement | null;
 const data = script?.dataset ?? {};
 const global = window as unknown as { tandem?: unknown };
-const stub = global.tandem as { q?: Call[] } | undefined;
-const queued: Call[] = Array.isArray(stub?.q) ? stub.q : [];
+const preload = global.tandem as { q?: Call[] } | undefined;
+const queued: Call[] = Array.isArray(preload?.q) ? preload.q : [];
 global.tandem = api;
 
 // The UI module sits next to this file, wherever it is served from.
