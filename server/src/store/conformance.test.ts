@@ -509,6 +509,22 @@ describe.each(HARNESSES)('$name store', (harness) => {
     });
   });
 
+  it('answers concurrent decisionState calls each for itself, even beside a call that fails', async () => {
+    await store.upsertAccounts([account('a1', T0), account('a2', T0)], T0);
+    await store.recordAssignments([{ accountId: 'a2', offerId: 'o1', arm: 'control', variant: null, assignedAt: T0 }]);
+    const [r1, r2, rBad, rNobody] = await Promise.allSettled([
+      store.decisionState('a1', T0, T0 + DAY),
+      store.decisionState('a2', T0, T0 + DAY),
+      // PostgreSQL refuses a NUL byte in text; whatever a store does with it, the other calls stand.
+      store.decisionState('a\u0000bad', T0, T0 + DAY),
+      store.decisionState('nobody', T0, T0 + DAY),
+    ]);
+    expect(rBad).toBeDefined();
+    expect(r1).toMatchObject({ status: 'fulfilled', value: { account: { id: 'a1' }, assignments: [] } });
+    expect(r2).toMatchObject({ status: 'fulfilled', value: { account: { id: 'a2' }, assignments: [{ accountId: 'a2', offerId: 'o1', arm: 'control' }] } });
+    expect(rNobody).toMatchObject({ status: 'fulfilled', value: { account: null } });
+  });
+
   it('keeps one assignment when 20 calls record different arms at the same moment', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -553,6 +569,31 @@ describe.each(HARNESSES)('$name store', (harness) => {
         expect(o).toMatchObject({ arm: 'treatment', exposedAt: T0 + DAY + Number(o.offerId.slice(1)) });
       }
     }
+  });
+
+  it('answers concurrent event writes each for itself: a shared id is inserted once, a failing call fails alone', async () => {
+    const shared = event('exposure', 'a1', T0, { source: 'browser', offerId: 'o1' });
+    const own = [0, 1, 2].map((i) => event('click', 'a1', T0 + i, { source: 'browser', offerId: 'o1' }));
+    // PostgreSQL refuses a NUL byte in text; whatever a store does with it, the other calls stand.
+    const bad = event('exposure', 'a2', T0, { source: 'browser', offerId: 'o\u0000bad' });
+    const [r0, r1, r2, rBad] = await Promise.allSettled([
+      store.insertEvents([shared, own[0]!]),
+      store.insertEvents([own[1]!, shared]),
+      store.insertEvents([own[2]!]),
+      store.insertEvents([bad]),
+    ]);
+    expect(rBad).toBeDefined();
+    const [a, b, c] = [r0, r1, r2].map((r) => {
+      if (r?.status !== 'fulfilled') throw new Error(`a valid call failed: ${String(r?.status === 'rejected' ? r.reason : r)}`);
+      return r.value;
+    });
+    expect(a!.inserted).toContain(own[0]!.id);
+    expect(b!.inserted).toContain(own[1]!.id);
+    expect(c).toEqual({ inserted: [own[2]!.id], duplicates: [] });
+    // Exactly one of the two calls carrying the shared id stored it.
+    expect([a!.inserted.includes(shared.id), b!.inserted.includes(shared.id)].filter(Boolean)).toHaveLength(1);
+    expect([a!.duplicates.includes(shared.id), b!.duplicates.includes(shared.id)].filter(Boolean)).toHaveLength(1);
+    expect((await store.recentHistory('a1', T0)).exposures).toEqual([{ offerId: 'o1', userId: null, at: T0 }]);
   });
 
   it('saves offers with versions and a before/after audit log; deletes; re-creates', async () => {

@@ -23,7 +23,7 @@ import {
   uniqueAssignments,
   versionedOffer,
 } from '../rows.ts';
-import type { AccountFacts, Assignment, RecentHistory, Store, StoredEvent } from '../types.ts';
+import type { AccountFacts, Assignment, DecisionState, InsertEventsResult, RecentHistory, Store, StoredEvent } from '../types.ts';
 
 export interface PostgresStoreOptions {
   /** A `postgres://` connection string (DATABASE_URL). */
@@ -86,6 +86,18 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     }
   }
 
+  async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code && RETRYABLE.has(code) && attempt < 5) continue;
+        throw error;
+      }
+    }
+  }
+
   const query = async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
     (await pool.query<R>(text, values)).rows;
 
@@ -96,8 +108,9 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       // Only a row that changes is written (most browser events are not an offer's first).
       const earlier = (c: string) => `(EXCLUDED.${c} IS NOT NULL AND (s.${c} IS NULL OR EXCLUDED.${c} < s.${c}))`;
       const better = `(${earlier('event_variant_at')} OR (EXCLUDED.event_variant_at = s.event_variant_at AND EXCLUDED.event_variant COLLATE "C" < s.event_variant COLLATE "C"))`;
-      await client.query(
-        `INSERT INTO offer_state AS s (account_id, offer_id, exposed_at, clicked_at, dismissed_at, event_variant, event_variant_at)
+      await client.query({
+        name: 'tandem_offer_facts',
+        text: `INSERT INTO offer_state AS s (account_id, offer_id, exposed_at, clicked_at, dismissed_at, event_variant, event_variant_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[])
          ON CONFLICT (account_id, offer_id) DO UPDATE SET xid = pg_current_xact_id(),
            exposed_at = LEAST(s.exposed_at, EXCLUDED.exposed_at),
@@ -106,7 +119,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
            event_variant = CASE WHEN ${better} THEN EXCLUDED.event_variant ELSE s.event_variant END,
            event_variant_at = CASE WHEN ${better} THEN EXCLUDED.event_variant_at ELSE s.event_variant_at END
          WHERE ${earlier('exposed_at')} OR ${earlier('clicked_at')} OR ${earlier('dismissed_at')} OR ${better}`,
-        [
+        values: [
           offers.map((o) => o.accountId),
           offers.map((o) => o.offerId),
           offers.map((o) => o.exposedAt),
@@ -115,7 +128,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
           offers.map((o) => o.variant),
           offers.map((o) => o.variantAt),
         ],
-      );
+      });
     }
     if (accounts.length > 0) {
       const merge = (col: string) =>
@@ -123,8 +136,9 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       const usage = (pick: string) =>
         `CASE WHEN EXCLUDED.usage_at IS NULL THEN s.${pick === 'a' ? 'usage_at' : 'usage_qty'} ELSE (SELECT array_agg(${pick} ORDER BY a, q)
            FROM unnest(coalesce(s.usage_at, '{}') || EXCLUDED.usage_at, coalesce(s.usage_qty, '{}') || EXCLUDED.usage_qty) AS t(a, q)) END`;
-      await client.query(
-        `INSERT INTO account_state AS s (account_id, trial_at, paid, canceled, usage_at, usage_qty)
+      await client.query({
+        name: 'tandem_account_facts',
+        text: `INSERT INTO account_state AS s (account_id, trial_at, paid, canceled, usage_at, usage_qty)
          SELECT u.id, u.trial, string_to_array(u.paid, ',')::bigint[], string_to_array(u.canceled, ',')::bigint[],
                 string_to_array(u.ua, ',')::bigint[], string_to_array(u.uq, ',')::double precision[]
          FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(id, trial, paid, canceled, ua, uq)
@@ -136,7 +150,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
            usage_qty = ${usage('q')}
          WHERE EXCLUDED.paid IS NOT NULL OR EXCLUDED.canceled IS NOT NULL OR EXCLUDED.usage_at IS NOT NULL
            OR (EXCLUDED.trial_at IS NOT NULL AND (s.trial_at IS NULL OR EXCLUDED.trial_at < s.trial_at))`,
-        [
+        values: [
           accounts.map((a) => a.accountId),
           accounts.map((a) => a.trialAt),
           accounts.map((a) => packNumbers(a.paid)),
@@ -144,7 +158,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
           accounts.map((a) => packNumbers(a.usage.map((u) => u.at))),
           accounts.map((a) => packNumbers(a.usage.map((u) => u.quantity))),
         ],
-      );
+      });
     }
   }
 
@@ -207,6 +221,166 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       client.release();
     }
   }
+
+  /**
+   * Stores the events of several insertEvents calls in one transaction (one
+   * commit) and answers each call: an id stored by an earlier call, or earlier
+   * in the same batch, is a duplicate.
+   */
+  async function insertTogether(calls: readonly StoredEvent[][]): Promise<InsertEventsResult[]> {
+    const events = calls.flat();
+    const { unique, repeats } = splitRepeats(events);
+    // Sorted ids: concurrent batches wait on each other's rows in one order, never in a cycle.
+    const rows = [...unique].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const stored = await tx(async (client) => {
+      const result = await client.query<{ id: string }>({
+        name: 'tandem_insert_events',
+        text: `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                              $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::double precision[], $14::double precision[])
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        values: [
+          rows.map((e) => e.id),
+          rows.map((e) => e.type),
+          rows.map((e) => e.accountId),
+          rows.map((e) => e.userId),
+          rows.map((e) => e.offerId),
+          rows.map((e) => e.variant),
+          rows.map((e) => e.decisionId),
+          rows.map((e) => e.placement),
+          rows.map((e) => e.at),
+          rows.map((e) => e.receivedAt),
+          rows.map((e) => e.source),
+          rows.map((e) => e.productId),
+          rows.map((e) => e.arr),
+          rows.map((e) => e.quantity),
+        ],
+      });
+      const ids = new Set(result.rows.map((r) => r.id));
+      await applyFacts(
+        client,
+        rows.filter((e) => ids.has(e.id)),
+      );
+      return ids;
+    });
+    let at = 0;
+    return calls.map((call) => {
+      const inserted: string[] = [];
+      const duplicates: string[] = [];
+      for (const e of call) {
+        if (!repeats.has(at++) && stored.has(e.id)) inserted.push(e.id);
+        else duplicates.push(e.id);
+      }
+      return { inserted, duplicates };
+    });
+  }
+  // Group commit for event ingestion.
+  const writeEvents = batched(insertTogether);
+
+  // decide's hot path. Calls arriving in the same event-loop turn share one
+  // statement (one round trip, one plan, one commit): with a hundred requests in
+  // flight, per-statement overhead and pool waits, not the rows, were the cost.
+  type StateRow = [
+    number,
+    string | null,
+    [string, string, string | null, number][] | null,
+    [string, Assignment['arm'], string | null, number][] | null,
+    [number | null, string | null, string | null] | null,
+  ];
+  const readDecisionState = batched(async (calls: readonly { accountId: string; since: number; now: number }[]) => {
+    // Each part as JSON from its own subquery, in the order the single getters use.
+    const result = await pool.query<StateRow>({
+      name: 'tandem_decision_state',
+      text: `SELECT k.i::int, a.data,
+               (SELECT json_agg(json_build_array(e.type, e.offer_id, e.user_id, e.at) ORDER BY e.at, e.id) FROM events e
+                 WHERE e.account_id = k.id AND e.type IN ('exposure', 'dismiss') AND e.at >= k.since AND e.offer_id IS NOT NULL),
+               (SELECT json_agg(json_build_array(o.offer_id, o.arm, o.variant, o.assigned_at) ORDER BY o.offer_id) FROM offer_state o
+                 WHERE o.account_id = k.id AND o.arm IS NOT NULL),
+               (SELECT json_build_array(s.trial_at, array_to_string(s.paid, ','), array_to_string(s.canceled, ',')) FROM account_state s
+                 WHERE s.account_id = k.id)
+             FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(id, since, i)
+               CROSS JOIN LATERAL (SELECT u.id COLLATE "C" AS id, u.since, u.i) AS k
+               LEFT JOIN accounts a ON a.id = k.id`,
+      values: [calls.map((c) => c.accountId), calls.map((c) => c.since)],
+      rowMode: 'array',
+    });
+    const out = new Array<DecisionState>(calls.length);
+    for (const [i, data, historyRows, assignmentRows, st] of result.rows) {
+      const { accountId, now } = calls[i - 1]!;
+      if (data === null) {
+        out[i - 1] = { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
+        continue;
+      }
+      const history: RecentHistory = { exposures: [], dismissals: [] };
+      for (const [type, offerId, userId, at] of historyRows ?? [])
+        (type === 'exposure' ? history.exposures : history.dismissals).push({ offerId, userId, at });
+      const assignments = (assignmentRows ?? []).map(
+        ([offerId, arm, variant, assignedAt]): Assignment => ({ accountId, offerId, arm, variant, assignedAt }),
+      );
+      const attached = st !== null && isAttachedAt({ trialAt: st[0], paidAt: unpackNumbers(st[1]), canceledAt: unpackNumbers(st[2]) }, now);
+      out[i - 1] = { account: JSON.parse(data) as Account, history, assignments, attached };
+    }
+    return out;
+  });
+
+  // Group commit: one statement (its own transaction, one durable commit) records
+  // every assignment asked for in the same turn. The first arm stored for an
+  // (account, offer) wins; each caller gets the stored row for each of its keys.
+  const writeAssignments = batched(async (calls: readonly Assignment[][]) => {
+    const unique = uniqueAssignments(calls.flat());
+    const accountIds = unique.map((a) => a.accountId);
+    const offerIds = unique.map((a) => a.offerId);
+    const stored = new Map<string, Assignment>();
+    const keep = (rows: readonly AssignmentRow[]) => {
+      for (const r of rows) stored.set(`${r.account_id}\u0000${r.offer_id}`, assignmentFromRow(r));
+    };
+    await retrying(async () => {
+      stored.clear();
+      keep(
+        (
+          await pool.query<AssignmentRow>({
+            name: 'tandem_record_assignments',
+            text: `WITH k AS (
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS k(account_id, offer_id, arm, variant, assigned_at)
+               ), ins AS (
+                 INSERT INTO offer_state AS s (account_id, offer_id, arm, variant, assigned_at) SELECT * FROM k
+                 ON CONFLICT (account_id, offer_id) DO UPDATE SET arm = EXCLUDED.arm, variant = EXCLUDED.variant,
+                   assigned_at = EXCLUDED.assigned_at, xid = pg_current_xact_id() WHERE s.arm IS NULL
+                 RETURNING s.account_id, s.offer_id, s.arm, s.variant, s.assigned_at
+               )
+               SELECT * FROM ins
+               UNION ALL
+               SELECT s.account_id, s.offer_id, s.arm, s.variant, s.assigned_at
+               FROM offer_state s JOIN k ON s.account_id = k.account_id COLLATE "C" AND s.offer_id = k.offer_id COLLATE "C"
+               WHERE s.arm IS NOT NULL`,
+            values: [accountIds, offerIds, unique.map((a) => a.arm), unique.map((a) => a.variant), unique.map((a) => a.assignedAt)],
+          })
+        ).rows,
+      );
+    });
+    // A row another transaction committed while this statement ran is outside its
+    // snapshot: read those back with a fresh one.
+    const missing = unique.filter((a) => !stored.has(`${a.accountId}\u0000${a.offerId}`));
+    if (missing.length > 0) {
+      keep(
+        (
+          await pool.query<AssignmentRow>(
+            `SELECT s.account_id, s.offer_id, s.arm, s.variant, s.assigned_at
+             FROM offer_state s JOIN unnest($1::text[], $2::text[]) AS k(account_id, offer_id)
+               ON s.account_id = k.account_id COLLATE "C" AND s.offer_id = k.offer_id COLLATE "C"`,
+            [missing.map((a) => a.accountId), missing.map((a) => a.offerId)],
+          )
+        ).rows,
+      );
+    }
+    return calls.map((assignments) =>
+      uniqueAssignments(assignments).map((a) => {
+        const row = stored.get(`${a.accountId}\u0000${a.offerId}`);
+        if (!row) throw new Error(`assignment for account ${JSON.stringify(a.accountId)}, offer ${JSON.stringify(a.offerId)} was not stored`);
+        return row;
+      }),
+    );
+  });
 
   /** Serialises changes to one offer (including its creation) across servers. */
   const lockOffer = (client: pg.PoolClient, id: string) =>
@@ -276,46 +450,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
 
     async insertEvents(events) {
       if (events.length === 0) return { inserted: [], duplicates: [] };
-      const { unique, repeats } = splitRepeats(events);
-      // Sorted ids: concurrent batches wait on each other's rows in one order, never in a cycle.
-      const rows = [...unique].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const stored = await tx(async (client) => {
-        const result = await client.query<{ id: string }>(
-          `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::double precision[], $14::double precision[])
-           ON CONFLICT (id) DO NOTHING RETURNING id`,
-          [
-            rows.map((e) => e.id),
-            rows.map((e) => e.type),
-            rows.map((e) => e.accountId),
-            rows.map((e) => e.userId),
-            rows.map((e) => e.offerId),
-            rows.map((e) => e.variant),
-            rows.map((e) => e.decisionId),
-            rows.map((e) => e.placement),
-            rows.map((e) => e.at),
-            rows.map((e) => e.receivedAt),
-            rows.map((e) => e.source),
-            rows.map((e) => e.productId),
-            rows.map((e) => e.arr),
-            rows.map((e) => e.quantity),
-          ],
-        );
-        const ids = new Set(result.rows.map((r) => r.id));
-        await applyFacts(
-          client,
-          rows.filter((e) => ids.has(e.id)),
-        );
-        return ids;
-      });
-      const inserted: string[] = [];
-      const duplicates: string[] = [];
-      events.forEach((e, i) => {
-        if (!repeats.has(i) && stored.has(e.id)) inserted.push(e.id);
-        else duplicates.push(e.id);
-      });
-      return { inserted, duplicates };
+      return writeEvents(events);
     },
 
     async countEvents() {
@@ -357,61 +492,13 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return rows.map(assignmentFromRow);
     },
 
-    async decisionState(accountId, since, now) {
-      // One round trip: each part as JSON from its own subquery, in the order the single getters use.
-      const rows = await query<{
-        account: string | null;
-        history: [string, string, string | null, number][] | null;
-        assignments: [string, Assignment['arm'], string | null, number][] | null;
-        state: [number | null, string | null, string | null] | null;
-      }>(
-        `SELECT
-           (SELECT data FROM accounts WHERE id = $1) AS account,
-           (SELECT json_agg(json_build_array(type, offer_id, user_id, at) ORDER BY at, id) FROM events
-             WHERE account_id = $1 AND type IN ('exposure', 'dismiss') AND at >= $2 AND offer_id IS NOT NULL) AS history,
-           (SELECT json_agg(json_build_array(offer_id, arm, variant, assigned_at) ORDER BY offer_id) FROM offer_state
-             WHERE account_id = $1 AND arm IS NOT NULL) AS assignments,
-           (SELECT json_build_array(trial_at, array_to_string(paid, ','), array_to_string(canceled, ',')) FROM account_state
-             WHERE account_id = $1) AS state`,
-        [accountId, since],
-      );
-      const row = rows[0]!;
-      if (row.account === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
-      const history: RecentHistory = { exposures: [], dismissals: [] };
-      for (const [type, offerId, userId, at] of row.history ?? [])
-        (type === 'exposure' ? history.exposures : history.dismissals).push({ offerId, userId, at });
-      const assignments = (row.assignments ?? []).map(
-        ([offerId, arm, variant, assignedAt]): Assignment => ({ accountId, offerId, arm, variant, assignedAt }),
-      );
-      const st = row.state;
-      const attached = st !== null && isAttachedAt({ trialAt: st[0], paidAt: unpackNumbers(st[1]), canceledAt: unpackNumbers(st[2]) }, now);
-      return { account: JSON.parse(row.account) as Account, history, assignments, attached };
+    decisionState(accountId, since, now) {
+      return readDecisionState({ accountId, since, now });
     },
 
-    async recordAssignments(assignments) {
-      const unique = uniqueAssignments(assignments);
-      if (unique.length === 0) return [];
-      const rows = await tx(async (client) => {
-        const accountIds = unique.map((a) => a.accountId);
-        const offerIds = unique.map((a) => a.offerId);
-        await client.query(
-          `INSERT INTO offer_state AS s (account_id, offer_id, arm, variant, assigned_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-           ON CONFLICT (account_id, offer_id) DO UPDATE SET arm = EXCLUDED.arm, variant = EXCLUDED.variant,
-             assigned_at = EXCLUDED.assigned_at, xid = pg_current_xact_id() WHERE s.arm IS NULL`,
-          [accountIds, offerIds, unique.map((a) => a.arm), unique.map((a) => a.variant), unique.map((a) => a.assignedAt)],
-        );
-        return (
-          await client.query<AssignmentRow>(
-            `SELECT s.account_id, s.offer_id, s.arm, s.variant, s.assigned_at
-             FROM offer_state s JOIN unnest($1::text[], $2::text[]) AS k(account_id, offer_id)
-               ON s.account_id = k.account_id AND s.offer_id = k.offer_id`,
-            [accountIds, offerIds],
-          )
-        ).rows;
-      });
-      const byKey = new Map(rows.map((r) => [`${r.account_id}\u0000${r.offer_id}`, assignmentFromRow(r)]));
-      return unique.map((a) => byKey.get(`${a.accountId}\u0000${a.offerId}`)!);
+    recordAssignments(assignments) {
+      if (assignments.length === 0) return Promise.resolve([]);
+      return writeAssignments(assignments);
     },
 
     async loadFacts({ activatedBefore }): Promise<AccountFacts[]> {
@@ -511,4 +598,51 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return rows.length === 1;
     },
   };
+}
+
+/**
+ * Runs the calls made in one event-loop turn together: `run` gets them all (at
+ * most `limit` at a time) and answers each, in order. At most `inFlight` runs
+ * are under way at once; calls arriving meanwhile wait and go in the next run,
+ * so under load batches grow instead of statements multiplying. One call's
+ * failing input must not fail the calls it shared a run with: a failed run is
+ * retried call by call, and only the calls that fail alone are rejected.
+ * @example const get = batched(async (ids: string[]) => ids.map(lookup)); await get('a');
+ */
+function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { limit = 256, inFlight = 4 } = {}): (item: I) => Promise<O> {
+  type Call = { item: I; resolve(value: O): void; reject(error: unknown): void };
+  const queue: Call[] = [];
+  let running = 0;
+  let scheduled = false;
+  const schedule = () => {
+    if (scheduled || queue.length === 0 || running >= inFlight) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+  const settle = async (chunk: readonly Call[]): Promise<void> => {
+    let out: O[];
+    try {
+      out = await run(chunk.map((c) => c.item));
+    } catch (error) {
+      if (chunk.length === 1) chunk[0]!.reject(error);
+      else await Promise.all(chunk.map((c) => settle([c])));
+      return;
+    }
+    for (const [i, c] of chunk.entries()) c.resolve(out[i]!);
+  };
+  const flush = () => {
+    scheduled = false;
+    while (queue.length > 0 && running < inFlight) {
+      running++;
+      void settle(queue.splice(0, limit)).finally(() => {
+        running--;
+        schedule();
+      });
+    }
+  };
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      schedule();
+    });
 }
