@@ -16,6 +16,7 @@ import { DAY as WORLD_DAY, generate, OFFERS as WORLD_OFFERS, START as WORLD_STAR
 import { openPostgresStore } from './postgres/postgres-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { AccountFacts, Assignment, Store, StoredEvent } from './types.ts';
+import { storedEvent } from '../testing/events.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 
@@ -80,23 +81,7 @@ function account(id: string, activatedAt: number, extra: Partial<Account> = {}):
 }
 
 function event(type: StoredEvent['type'], accountId: string, at: number, extra: Partial<StoredEvent> = {}): StoredEvent {
-  return {
-    id: uuidv7(),
-    type,
-    accountId,
-    userId: null,
-    offerId: null,
-    variant: null,
-    decisionId: null,
-    placement: null,
-    at,
-    receivedAt: at,
-    source: 'backend',
-    productId: null,
-    arr: null,
-    quantity: null,
-    ...extra,
-  };
+  return storedEvent(type, accountId, at, { id: uuidv7(), ...extra });
 }
 
 function offer(id: string, extra: Partial<OfferDefinition> = {}): OfferDefinition {
