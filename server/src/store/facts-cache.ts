@@ -89,6 +89,16 @@ export class FactsCache {
     if (account) this.accounts.set(accountId, { ...account, offers: list });
   }
 
+  /** An account's facts (only accounts with a known activation instant are held). */
+  account(id: string): AccountFacts | undefined {
+    return this.accounts.get(id);
+  }
+
+  /** The facts of one (account, offer), also for an account not upserted yet. */
+  offer(accountId: string, offerId: string): OfferFacts | undefined {
+    return this.offers.get(accountId)?.find((o) => o.offerId === offerId);
+  }
+
   /** Facts of every account activated at or before `activatedBefore`. */
   select(activatedBefore: number): AccountFacts[] {
     const out: AccountFacts[] = [];

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { byNumber, byUsage, isAttachedAt, mergeSorted, packNumbers, summarizeEvents, unpackNumbers, unpackUsage } from '../facts.ts';
 import { readMigrations } from '../migrations.ts';
 import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
+import { type HistoryEntry, HistoryIndex } from './history-index.ts';
 import { type AccountFactsRow, FactsCache, type OfferFactsRow } from '../facts-cache.ts';
 import {
   type AssignmentRow,
@@ -36,6 +37,16 @@ export interface SqliteStoreOptions {
 }
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
+/** How often the history index drops what no caller asked about in the last two such periods. */
+const HISTORY_PRUNE_MS = 30 * 60_000;
+const HISTORY_ROW = `SELECT seq, id, type, account_id, offer_id, user_id, at FROM events`;
+type HistoryRow = [number, string, 'exposure' | 'dismiss', string, string, string | null, number];
+const historyEntry = (r: HistoryRow): HistoryEntry => ({ id: r[1], type: r[2], accountId: r[3], offerId: r[4], userId: r[5], at: r[6] });
+const isHistory = (e: StoredEvent): boolean => (e.type === 'exposure' || e.type === 'dismiss') && e.offerId !== null;
+
+/** The columns of a state row as the facts copy reads them (facts-cache.ts row types). */
+const OFFER_FACTS = 'account_id, offer_id, arm, coalesce(variant, event_variant), assigned_at, exposed_at, clicked_at, dismissed_at';
+const ACCOUNT_FACTS = 'account_id, activated_at, arr, plan, region, channel, trial_at, paid, canceled, usage_at, usage_qty';
 
 // Only a row that changes is written: in live traffic most browser events are
 // not an offer's first, and untouched pages stay out of the WAL.
@@ -48,7 +59,8 @@ const UPSERT_OFFER_STATE = `INSERT INTO offer_state (account_id, offer_id, expos
     ${first('exposed_at')}, ${first('clicked_at')}, ${first('dismissed_at')},
     event_variant = CASE WHEN ${betterVariant} THEN excluded.event_variant ELSE offer_state.event_variant END,
     event_variant_at = CASE WHEN ${betterVariant} THEN excluded.event_variant_at ELSE offer_state.event_variant_at END
-  WHERE ${earlier('exposed_at')} OR ${earlier('clicked_at')} OR ${earlier('dismissed_at')} OR ${betterVariant}`;
+  WHERE ${earlier('exposed_at')} OR ${earlier('clicked_at')} OR ${earlier('dismissed_at')} OR ${betterVariant}
+  RETURNING ${OFFER_FACTS}`;
 
 /**
  * Opens (and creates if needed) the SQLite store. Call `migrate()` before use.
@@ -103,8 +115,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   /** The revision this write transaction stamps on the state rows it changes. */
   const nextRev = () => pluck("UPDATE meta SET value = value + 1 WHERE key = 'state_rev' RETURNING value").get() as number;
 
-  /** Stores event batches (inside the group transaction); each batch gets its own answer. */
-  function insertBatches(batches: readonly (readonly StoredEvent[])[]): InsertEventsResult[] {
+  /**
+   * Stores event batches (inside the group transaction); each batch gets its own answer.
+   * New history events go to `written`, for the history index once the transaction commits.
+   */
+  function insertBatches(batches: readonly (readonly StoredEvent[])[], written: Written): InsertEventsResult[] {
     if (batches.length === 0) return [];
     const insert = sql(
       `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
@@ -134,6 +149,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         if (r.changes === 1) {
           stored.add(e.id);
           fresh.push(e);
+          written.seq = Number(r.lastInsertRowid);
+          if (isHistory(e)) written.history.push(e);
         }
       }
       const inserted: string[] = [];
@@ -144,7 +161,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       });
       return { inserted, duplicates };
     });
-    applyFacts(fresh);
+    applyFacts(fresh, written);
     return results;
   }
 
@@ -153,16 +170,19 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
    * recorded for an (account, offer) wins; each set is answered with what is
    * recorded afterwards for its own offers.
    */
-  function recordSets(sets: readonly (readonly Assignment[])[]): Assignment[][] {
+  function recordSets(sets: readonly (readonly Assignment[])[], written: Written): Assignment[][] {
     if (sets.length === 0) return [];
-    const record = sql(
+    const record = raw(
       `INSERT INTO offer_state (account_id, offer_id, arm, variant, assigned_at, rev) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id, offer_id) DO UPDATE SET arm = excluded.arm, variant = excluded.variant,
-         assigned_at = excluded.assigned_at, rev = excluded.rev WHERE offer_state.arm IS NULL`,
+         assigned_at = excluded.assigned_at, rev = excluded.rev WHERE offer_state.arm IS NULL
+       RETURNING ${OFFER_FACTS}`,
     );
     const read = sql('SELECT account_id, offer_id, arm, variant, assigned_at FROM offer_state WHERE account_id = ? AND offer_id = ?');
-    const rev = nextRev();
-    for (const a of uniqueAssignments(sets.flat())) record.run(a.accountId, a.offerId, a.arm, a.variant, a.assignedAt, rev);
+    for (const a of uniqueAssignments(sets.flat())) {
+      const row = record.get(a.accountId, a.offerId, a.arm, a.variant, a.assignedAt, stamp(written)) as OfferFactsRow | undefined;
+      if (row) written.offers.push(row);
+    }
     return sets.map((set) => uniqueAssignments(set).map((a) => assignmentFromRow(read.get(a.accountId, a.offerId) as AssignmentRow)));
   }
 
@@ -173,9 +193,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   type Job =
     | { kind: 'events'; events: readonly StoredEvent[]; resolve(r: InsertEventsResult): void; reject(e: unknown): void }
     | { kind: 'assignments'; assignments: readonly Assignment[]; resolve(r: Assignment[]): void; reject(e: unknown): void };
-  const writeGroupTx = db.transaction((jobs: readonly Job[]): (InsertEventsResult | Assignment[])[] => {
-    const events = insertBatches(jobs.flatMap((j) => (j.kind === 'events' ? [j.events] : [])));
-    const assignments = recordSets(jobs.flatMap((j) => (j.kind === 'assignments' ? [j.assignments] : [])));
+  const writeGroupTx = db.transaction((jobs: readonly Job[], written: Written): (InsertEventsResult | Assignment[])[] => {
+    begin(written);
+    const events = insertBatches(jobs.flatMap((j) => (j.kind === 'events' ? [j.events] : [])), written);
+    const assignments = recordSets(jobs.flatMap((j) => (j.kind === 'assignments' ? [j.assignments] : [])), written);
     let e = 0;
     let a = 0;
     return jobs.map((j) => (j.kind === 'events' ? events[e++]! : assignments[a++]!));
@@ -203,13 +224,19 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const group = queue;
     queue = [];
     let results: (InsertEventsResult | Assignment[])[];
+    const commit = (jobs: readonly Job[]) => {
+      const written = newWritten();
+      const out = writeGroupTx.immediate(jobs, written);
+      committed(written);
+      return out;
+    };
     try {
-      results = writeGroupTx.immediate(group);
+      results = commit(group);
     } catch {
       // One bad job must not fail the others: retry each alone.
       for (const job of group) {
         try {
-          settle(job, writeGroupTx.immediate([job])[0]!);
+          settle(job, commit([job])[0]!);
         } catch (error) {
           job.reject(error);
         }
@@ -221,56 +248,168 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     });
   };
 
-  /** Folds newly stored events into account_state / offer_state (inside the insert transaction). */
-  function applyFacts(fresh: readonly StoredEvent[]): void {
-    if (fresh.length === 0) return;
-    const { accounts, offers } = summarizeEvents(fresh);
-    const rev = nextRev();
-    const read = raw('SELECT trial_at, paid, canceled, usage_at, usage_qty FROM account_state WHERE account_id = ?');
-    const write = sql(
-      `INSERT INTO account_state (account_id, trial_at, paid, canceled, usage_at, usage_qty, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id) DO UPDATE SET trial_at = excluded.trial_at, paid = excluded.paid,
-         canceled = excluded.canceled, usage_at = excluded.usage_at, usage_qty = excluded.usage_qty, rev = excluded.rev`,
-    );
-    for (const a of accounts) {
-      const row = read.get(a.accountId) as [number | null, string | null, string | null, string | null, string | null] | undefined;
-      const trialAt = row?.[0] ?? null;
-      const trialUnchanged = a.trialAt === null || (trialAt !== null && trialAt <= a.trialAt);
-      if (row && trialUnchanged && a.paid.length === 0 && a.canceled.length === 0 && a.usage.length === 0) continue;
-      const paid = mergeSorted(unpackNumbers(row?.[1]), a.paid, byNumber);
-      const canceled = mergeSorted(unpackNumbers(row?.[2]), a.canceled, byNumber);
-      const usage = mergeSorted(unpackUsage(row?.[3], row?.[4]), a.usage, byUsage);
-      write.run(
-        a.accountId,
-        trialAt === null ? a.trialAt : a.trialAt === null ? trialAt : Math.min(trialAt, a.trialAt),
-        packNumbers(paid),
-        packNumbers(canceled),
-        packNumbers(usage.map((u) => u.at)),
-        packNumbers(usage.map((u) => u.quantity)),
-        rev,
-      );
-    }
-    const upsertOffer = sql(UPSERT_OFFER_STATE);
-    for (const o of offers) {
-      upsertOffer.run(o.accountId, o.offerId, o.exposedAt, o.clickedAt, o.dismissedAt, o.variant, o.variantAt, rev);
+  // The history index (history-index.ts) mirrors the log: this process's inserts
+  // once committed, other processes' through `seq > lastSeq` whenever SQLite's
+  // data_version says another connection committed, and older spans on demand.
+  const history = new HistoryIndex();
+  let lastSeq = 0;
+  let seenDataVersion = -1;
+  const dataVersion = () => pluck('PRAGMA data_version').get() as number;
+
+  /**
+   * What a write transaction changed, for the in-memory copies once it commits:
+   * the log position and new history events, and the state rows as they now read.
+   * When the facts copy was current as the transaction began (`base`), those rows
+   * bring it to the transaction's revision without reading anything back.
+   */
+  interface Written {
+    /** The log position of the last event inserted (0: none). */
+    seq: number;
+    history: StoredEvent[];
+    /** The facts copy's revision when the transaction began (-1: not filled yet). */
+    base: number;
+    /** The revision stamped on the rows this transaction changed (null: none changed). */
+    rev: number | null;
+    accounts: AccountFactsRow[];
+    offers: OfferFactsRow[];
+  }
+  const newWritten = (): Written => ({ seq: 0, history: [], base: -1, rev: null, accounts: [], offers: [] });
+  const stamp = (written: Written): number => (written.rev ??= nextRev());
+
+  /**
+   * First step of every write transaction. Under the write lock nobody else can
+   * commit: take in what others wrote so far, so the log position and revision this
+   * transaction moves to cover everything before it.
+   */
+  function begin(written: Written): void {
+    if (dataVersion() !== seenDataVersion) catchUp();
+    if (seenRev === -1) return;
+    refreshFacts();
+    written.base = seenRev;
+  }
+
+  function committed(written: Written): void {
+    if (written.seq > lastSeq) lastSeq = written.seq;
+    for (const e of written.history)
+      history.add({ id: e.id, type: e.type as HistoryEntry['type'], accountId: e.accountId, offerId: e.offerId!, userId: e.userId, at: e.at });
+    if (written.rev !== null && written.base !== -1 && written.base === seenRev) {
+      for (const r of written.accounts) facts.applyAccount(r);
+      for (const r of written.offers) facts.applyOffer(r);
+      seenRev = written.rev;
     }
   }
 
-  const upsertAccountsTx = db.transaction((accounts: readonly Account[], now: number): number => {
+  /** Takes in events other connections committed since `lastSeq`; call inside a transaction. */
+  function catchUp(): void {
+    seenDataVersion = dataVersion();
+    const rows = raw(`${HISTORY_ROW} WHERE seq > ? AND type IN ('exposure', 'dismiss') AND offer_id IS NOT NULL ORDER BY seq`).all(
+      lastSeq,
+    ) as HistoryRow[];
+    for (const r of rows) history.add(historyEntry(r));
+    lastSeq = Math.max(lastSeq, pluck('SELECT coalesce(max(seq), 0) FROM events').get() as number);
+  }
+
+  // One snapshot for both steps, so no event is taken in twice.
+  const syncHistoryTx = db.transaction((since: number) => {
+    catchUp();
+    if (since >= history.coveredSince) return;
+    const rows = raw(
+      `${HISTORY_ROW} WHERE max(at, received_at) >= ? AND at >= ? AND type IN ('exposure', 'dismiss') AND offer_id IS NOT NULL`,
+    ).iterate(since, since) as IterableIterator<HistoryRow>;
+    history.extend(since, (function* () {
+      for (const r of rows) yield historyEntry(r);
+    })());
+  });
+
+  // Retention: what callers asked about in the last two periods stays loaded.
+  let askedNow = Number.POSITIVE_INFINITY;
+  let askedBefore = Number.POSITIVE_INFINITY;
+  let prunedAt = Date.now();
+
+  function historyOf(accountId: string, since: number): RecentHistory {
+    if (since < history.coveredSince || dataVersion() !== seenDataVersion) syncHistoryTx(since);
+    if (since < askedNow) askedNow = since;
+    const t = Date.now();
+    if (t - prunedAt >= HISTORY_PRUNE_MS) {
+      prunedAt = t;
+      const floor = Math.min(askedNow, askedBefore);
+      askedBefore = askedNow;
+      askedNow = Number.POSITIVE_INFINITY;
+      if (Number.isFinite(floor)) history.prune(floor);
+    }
+    return history.get(accountId, since);
+  }
+
+  /**
+   * Folds newly stored events into account_state / offer_state (inside the insert
+   * transaction), writing only rows that change. Once the facts copy is filled it is
+   * brought up to date first and then tells, without a read, which rows change and
+   * what an account's lists become; rows it does not hold are read.
+   */
+  function applyFacts(fresh: readonly StoredEvent[], written: Written): void {
+    if (fresh.length === 0) return;
+    const { accounts, offers } = summarizeEvents(fresh);
+    const known = written.base !== -1;
+    const read = raw('SELECT trial_at, paid, canceled, usage_at, usage_qty FROM account_state WHERE account_id = ?');
+    const write = raw(
+      `INSERT INTO account_state (account_id, trial_at, paid, canceled, usage_at, usage_qty, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET trial_at = excluded.trial_at, paid = excluded.paid,
+         canceled = excluded.canceled, usage_at = excluded.usage_at, usage_qty = excluded.usage_qty, rev = excluded.rev
+       RETURNING ${ACCOUNT_FACTS}`,
+    );
+    for (const a of accounts) {
+      const held = known ? facts.account(a.accountId) : undefined;
+      let current: { trialAt: number | null; paid: readonly number[]; canceled: readonly number[]; usage: readonly { at: number; quantity: number }[] } | null;
+      if (held) current = { trialAt: held.trialAt, paid: held.paidAt, canceled: held.canceledAt, usage: held.usage };
+      else {
+        const row = read.get(a.accountId) as [number | null, string | null, string | null, string | null, string | null] | undefined;
+        current = row
+          ? { trialAt: row[0], paid: unpackNumbers(row[1]), canceled: unpackNumbers(row[2]), usage: unpackUsage(row[3], row[4]) }
+          : null;
+      }
+      const trialAt = current?.trialAt ?? null;
+      const trialUnchanged = a.trialAt === null || (trialAt !== null && trialAt <= a.trialAt);
+      if (current && trialUnchanged && a.paid.length === 0 && a.canceled.length === 0 && a.usage.length === 0) continue;
+      const usage = mergeSorted(current?.usage ?? [], a.usage, byUsage);
+      const row = write.get(
+        a.accountId,
+        trialAt === null ? a.trialAt : a.trialAt === null ? trialAt : Math.min(trialAt, a.trialAt),
+        packNumbers(mergeSorted(current?.paid ?? [], a.paid, byNumber)),
+        packNumbers(mergeSorted(current?.canceled ?? [], a.canceled, byNumber)),
+        packNumbers(usage.map((u) => u.at)),
+        packNumbers(usage.map((u) => u.quantity)),
+        stamp(written),
+      ) as AccountFactsRow;
+      written.accounts.push(row);
+    }
+    const upsertOffer = raw(UPSERT_OFFER_STATE);
+    const earlier = (next: number | null, held: number | null) => next !== null && (held === null || next < held);
+    for (const o of offers) {
+      // An event's variant needs the row's own bookkeeping (event_variant_at): the statement decides.
+      const held = known && o.variant === null ? facts.offer(o.accountId, o.offerId) : undefined;
+      if (held && !earlier(o.exposedAt, held.exposedAt) && !earlier(o.clickedAt, held.clickedAt) && !earlier(o.dismissedAt, held.dismissedAt))
+        continue;
+      const row = upsertOffer.get(o.accountId, o.offerId, o.exposedAt, o.clickedAt, o.dismissedAt, o.variant, o.variantAt, stamp(written));
+      if (row) written.offers.push(row as OfferFactsRow);
+    }
+  }
+
+  const upsertAccountsTx = db.transaction((accounts: readonly Account[], now: number, written: Written): number => {
+    begin(written);
     const dims = accountDims(accounts);
     const account = sql(
       `INSERT INTO accounts (id, data, activated_at, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET data = excluded.data, activated_at = excluded.activated_at, updated_at = excluded.updated_at`,
     );
-    const state = sql(
+    const state = raw(
       `INSERT INTO account_state (account_id, activated_at, arr, plan, region, channel, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id) DO UPDATE SET activated_at = excluded.activated_at, arr = excluded.arr,
-         plan = excluded.plan, region = excluded.region, channel = excluded.channel, rev = excluded.rev`,
+         plan = excluded.plan, region = excluded.region, channel = excluded.channel, rev = excluded.rev
+       RETURNING ${ACCOUNT_FACTS}`,
     );
-    const rev = nextRev();
     for (const d of dims) {
       account.run(d.id, d.data, d.activatedAt, now);
-      state.run(d.id, d.activatedAt, d.arr, d.plan, d.region, d.channel, rev);
+      written.accounts.push(state.get(d.id, d.activatedAt, d.arr, d.plan, d.region, d.channel, stamp(written)) as AccountFactsRow);
     }
     return dims.length;
   });
@@ -323,8 +462,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // the revision it last saw (by this process or any other), in one snapshot.
   let facts = new FactsCache();
   let seenRev = -1;
-  const refreshFactsTx = db.transaction(() => {
-    const rev = pluck("SELECT value FROM meta WHERE key = 'state_rev'").get() as number;
+  const stateRev = () => pluck("SELECT value FROM meta WHERE key = 'state_rev'").get() as number;
+  /** Brings the copy up to the current revision; call inside a transaction (one snapshot). */
+  function refreshFacts(): void {
+    const rev = stateRev();
     if (rev === seenRev) return;
     const offers = raw(
       `SELECT account_id, offer_id, arm, coalesce(variant, event_variant), assigned_at, exposed_at, clicked_at, dismissed_at
@@ -343,7 +484,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       for (const r of offers.iterate(seenRev) as IterableIterator<OfferFactsRow>) facts.applyOffer(r);
     }
     seenRev = rev;
-  });
+  }
+  const refreshFactsTx = db.transaction(refreshFacts);
 
   // The first fill, in keyset pages between which the event loop runs: rows
   // are read back at most `WARM_PAGE` at a time (a few ms each). Pages are
@@ -398,6 +540,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async migrate() {
       migrateTx.immediate();
       cache.clear();
+      // The log so far is read on demand (syncHistoryTx); what comes after is taken in as it arrives.
+      seenDataVersion = dataVersion();
+      lastSeq = pluck('SELECT coalesce(max(seq), 0) FROM events').get() as number;
     },
 
     async close() {
@@ -409,7 +554,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async upsertAccounts(accounts, now) {
-      const n = upsertAccountsTx.immediate(accounts, now);
+      const written = newWritten();
+      const n = upsertAccountsTx.immediate(accounts, now, written);
+      committed(written);
       wrote(n);
       return n;
     },
@@ -436,16 +583,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async recentHistory(accountId, since): Promise<RecentHistory> {
-      const rows = sql(
-        `SELECT type, offer_id, user_id, at FROM events
-         WHERE account_id = ? AND type IN ('exposure', 'dismiss') AND at >= ? ORDER BY at, id`,
-      ).all(accountId, since) as { type: string; offer_id: string | null; user_id: string | null; at: number }[];
-      const history: RecentHistory = { exposures: [], dismissals: [] };
-      for (const r of rows) {
-        if (r.offer_id === null) continue;
-        (r.type === 'exposure' ? history.exposures : history.dismissals).push({ offerId: r.offer_id, userId: r.user_id, at: r.at });
-      }
-      return history;
+      return historyOf(accountId, since);
     },
 
     async isAttached(accountId, now) {
@@ -465,20 +603,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async decisionState(accountId, since, now) {
-      // One statement instead of four (half the time in SQLite calls); each part as JSON,
-      // in the order the single getters use.
+      // The account, its assignments and its state in one statement (each part as JSON, in
+      // the order the single getters use); the history from memory.
       const row = sql(
         `SELECT (SELECT data FROM accounts WHERE id = @id) AS account,
-           (SELECT json_group_array(json_array(type, offer_id, user_id, at) ORDER BY at, id) FROM events
-             WHERE account_id = @id AND type IN ('exposure', 'dismiss') AND at >= @since AND offer_id IS NOT NULL) AS history,
            (SELECT json_group_array(json_array(offer_id, arm, variant, assigned_at) ORDER BY offer_id) FROM offer_state
              WHERE account_id = @id AND arm IS NOT NULL) AS assignments,
            (SELECT json_array(trial_at, paid, canceled) FROM account_state WHERE account_id = @id) AS state`,
-      ).get({ id: accountId, since }) as { account: string | null; history: string; assignments: string; state: string | null };
+      ).get({ id: accountId }) as { account: string | null; assignments: string; state: string | null };
       if (row.account === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
-      const history: RecentHistory = { exposures: [], dismissals: [] };
-      for (const [type, offerId, userId, at] of JSON.parse(row.history) as [string, string, string | null, number][])
-        (type === 'exposure' ? history.exposures : history.dismissals).push({ offerId, userId, at });
+      const history = historyOf(accountId, since);
       const assignments = (JSON.parse(row.assignments) as [string, Assignment['arm'], string | null, number][]).map(
         ([offerId, arm, variant, assignedAt]): Assignment => ({ accountId, offerId, arm, variant, assignedAt }),
       );
