@@ -1,6 +1,6 @@
 /**
  * Bulk data for benchmarks, written straight into the store's own tables
- * (schema from server/src/store/{sqlite,postgres}/migrations/001-init.sql):
+ * (schema from server/src/store/{sqlite,postgres}/migrations/):
  * accounts, the raw events, and the per-account state those events fold into
  * (account_state, offer_state), consistent with each other — as if every
  * event had been ingested. SQLite: prepared statements in large transactions;
@@ -186,34 +186,33 @@ export function bulkSqlite(file: string, spec: BulkSpec, phase: 1 | 2, progress?
   db.pragma('journal_mode = DELETE');
   db.pragma('synchronous = OFF');
   db.pragma('cache_size = -262144');
-  // Maintained by one sort afterwards instead of a random insert per row.
-  db.exec('DROP INDEX IF EXISTS events_history');
+  // Built by one sort afterwards instead of an insert per row.
+  db.exec('DROP INDEX IF EXISTS events_id; DROP INDEX IF EXISTS events_recent');
   const account = db.prepare('INSERT INTO accounts (id, data, activated_at, updated_at) VALUES (?, ?, ?, ?)');
   const state = db.prepare(
-    `INSERT INTO account_state (account_id, activated_at, arr, plan, region, channel, trial_at, paid, canceled, usage_at, usage_qty, rev)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO account_state (account_id, activated_at, arr, plan, region, channel, trial_at, paid, canceled, usage_at, usage_qty)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (account_id) DO UPDATE SET trial_at = excluded.trial_at, paid = excluded.paid, canceled = excluded.canceled,
-       usage_at = excluded.usage_at, usage_qty = excluded.usage_qty, rev = excluded.rev`,
+       usage_at = excluded.usage_at, usage_qty = excluded.usage_qty`,
   );
   const offer = db.prepare(
-    `INSERT INTO offer_state (account_id, offer_id, arm, variant, assigned_at, exposed_at, clicked_at, dismissed_at, rev)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO offer_state (account_id, offer_id, arm, variant, assigned_at, exposed_at, clicked_at, dismissed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (account_id, offer_id) DO UPDATE SET exposed_at = excluded.exposed_at, clicked_at = excluded.clicked_at,
-       dismissed_at = excluded.dismissed_at, rev = excluded.rev`,
+       dismissed_at = excluded.dismissed_at`,
   );
   const event = db.prepare(
     `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const rev = phase;
   let written = 0;
   const write = db.transaction((c: ReturnType<typeof chunks> extends Generator<infer T> ? T : never) => {
     c.accounts.forEach((a, k) => {
       if (phase === 1) account.run(a.id, a.data, a.activatedAt, spec.now);
       const s = c.states[k]!;
-      state.run(a.id, a.activatedAt, a.arr, a.plan, a.region, a.channel, s.trialAt, pack(s.paid), pack(s.canceled), pack(s.usage.map((u) => u.at)), pack(s.usage.map((u) => u.quantity)), rev);
+      state.run(a.id, a.activatedAt, a.arr, a.plan, a.region, a.channel, s.trialAt, pack(s.paid), pack(s.canceled), pack(s.usage.map((u) => u.at)), pack(s.usage.map((u) => u.quantity)));
     });
-    for (const o of c.offers) offer.run(...o, rev);
+    for (const o of c.offers) offer.run(...o);
     for (const e of c.events) event.run(...e);
   });
   let doneAccounts = 0;
@@ -223,8 +222,13 @@ export function bulkSqlite(file: string, spec: BulkSpec, phase: 1 | 2, progress?
     doneAccounts += c.accounts.length;
     progress?.(doneAccounts, spec.accounts);
   }
-  db.exec("CREATE INDEX events_history ON events (account_id, at) WHERE type IN ('exposure', 'dismiss')");
-  db.prepare("UPDATE meta SET value = ? WHERE key = 'state_rev'").run(rev);
+  // As migrations/002-events-log.sql creates them.
+  db.exec(`CREATE UNIQUE INDEX events_id ON events (id);
+    CREATE INDEX events_recent ON events (max(at, received_at)) WHERE type IN ('exposure', 'dismiss') AND offer_id IS NOT NULL`);
+  // Every state row may have changed: a new state log entry, with everything up to it marked
+  // pruned, sends a running server's facts copy back to a full reload.
+  const rev = db.prepare("INSERT INTO state_log (accounts) VALUES ('[]') RETURNING rev").pluck().get() as number;
+  db.prepare("UPDATE meta SET value = ? WHERE key = 'state_log_pruned'").run(rev);
   db.pragma('journal_mode = WAL');
   db.exec('ANALYZE');
   db.close();

@@ -10,11 +10,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Account, OfferDefinition } from '@tandem/core';
 import Database from 'better-sqlite3';
-import { byNumber, byUsage, isAttachedAt, mergeSorted, packNumbers, summarizeEvents, unpackNumbers, unpackUsage } from '../facts.ts';
+import { isAttachedAt, unpackNumbers } from '../facts.ts';
 import { readMigrations } from '../migrations.ts';
 import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { type HistoryEntry, HistoryIndex } from './history-index.ts';
-import { type AccountFactsRow, FactsCache, type OfferFactsRow } from '../facts-cache.ts';
+import { SqliteState, type StateWrite } from './state.ts';
 import {
   type AssignmentRow,
   type AuditRow,
@@ -34,6 +34,8 @@ export interface SqliteStoreOptions {
   dataDir: string;
   /** Rows read per step by `warmFacts` (default 2000: a few milliseconds each). */
   warmPageRows?: number;
+  /** State log entries kept (default 10,000 write transactions); a process further behind reloads its facts copy whole. */
+  stateLogKeep?: number;
 }
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
@@ -43,24 +45,6 @@ const HISTORY_ROW = `SELECT seq, id, type, account_id, offer_id, user_id, at FRO
 type HistoryRow = [number, string, 'exposure' | 'dismiss', string, string, string | null, number];
 const historyEntry = (r: HistoryRow): HistoryEntry => ({ id: r[1], type: r[2], accountId: r[3], offerId: r[4], userId: r[5], at: r[6] });
 const isHistory = (e: StoredEvent): boolean => (e.type === 'exposure' || e.type === 'dismiss') && e.offerId !== null;
-
-/** The columns of a state row as the facts copy reads them (facts-cache.ts row types). */
-const OFFER_FACTS = 'account_id, offer_id, arm, coalesce(variant, event_variant), assigned_at, exposed_at, clicked_at, dismissed_at';
-const ACCOUNT_FACTS = 'account_id, activated_at, arr, plan, region, channel, trial_at, paid, canceled, usage_at, usage_qty';
-
-// Only a row that changes is written: in live traffic most browser events are
-// not an offer's first, and untouched pages stay out of the WAL.
-const earlier = (c: string) => `(excluded.${c} IS NOT NULL AND (offer_state.${c} IS NULL OR excluded.${c} < offer_state.${c}))`;
-const betterVariant = `(${earlier('event_variant_at')} OR (excluded.event_variant_at = offer_state.event_variant_at AND excluded.event_variant < offer_state.event_variant))`;
-const first = (c: string) => `${c} = CASE WHEN ${earlier(c)} THEN excluded.${c} ELSE offer_state.${c} END`;
-const UPSERT_OFFER_STATE = `INSERT INTO offer_state (account_id, offer_id, exposed_at, clicked_at, dismissed_at, event_variant, event_variant_at, rev)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (account_id, offer_id) DO UPDATE SET rev = excluded.rev,
-    ${first('exposed_at')}, ${first('clicked_at')}, ${first('dismissed_at')},
-    event_variant = CASE WHEN ${betterVariant} THEN excluded.event_variant ELSE offer_state.event_variant END,
-    event_variant_at = CASE WHEN ${betterVariant} THEN excluded.event_variant_at ELSE offer_state.event_variant_at END
-  WHERE ${earlier('exposed_at')} OR ${earlier('clicked_at')} OR ${earlier('dismissed_at')} OR ${betterVariant}
-  RETURNING ${OFFER_FACTS}`;
 
 /**
  * Opens (and creates if needed) the SQLite store. Call `migrate()` before use.
@@ -112,8 +96,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const pluck = (text: string) => prepare(text, 'pluck');
   const raw = (text: string) => prepare(text, 'raw');
 
-  /** The revision this write transaction stamps on the state rows it changes. */
-  const nextRev = () => pluck("UPDATE meta SET value = value + 1 WHERE key = 'state_rev' RETURNING value").get() as number;
+  const state = new SqliteState(db, { sql, raw, pluck }, { warmPage: options.warmPageRows ?? 2000, logKeep: options.stateLogKeep ?? 10_000 });
 
   /**
    * Stores event batches (inside the group transaction); each batch gets its own answer.
@@ -161,7 +144,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       });
       return { inserted, duplicates };
     });
-    applyFacts(fresh, written);
+    state.fold(fresh, written.state);
     return results;
   }
 
@@ -172,17 +155,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
    */
   function recordSets(sets: readonly (readonly Assignment[])[], written: Written): Assignment[][] {
     if (sets.length === 0) return [];
-    const record = raw(
-      `INSERT INTO offer_state (account_id, offer_id, arm, variant, assigned_at, rev) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id, offer_id) DO UPDATE SET arm = excluded.arm, variant = excluded.variant,
-         assigned_at = excluded.assigned_at, rev = excluded.rev WHERE offer_state.arm IS NULL
-       RETURNING ${OFFER_FACTS}`,
-    );
+    state.assign(sets.flat(), written.state);
     const read = sql('SELECT account_id, offer_id, arm, variant, assigned_at FROM offer_state WHERE account_id = ? AND offer_id = ?');
-    for (const a of uniqueAssignments(sets.flat())) {
-      const row = record.get(a.accountId, a.offerId, a.arm, a.variant, a.assignedAt, stamp(written)) as OfferFactsRow | undefined;
-      if (row) written.offers.push(row);
-    }
     return sets.map((set) => uniqueAssignments(set).map((a) => assignmentFromRow(read.get(a.accountId, a.offerId) as AssignmentRow)));
   }
 
@@ -197,6 +171,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     begin(written);
     const events = insertBatches(jobs.flatMap((j) => (j.kind === 'events' ? [j.events] : [])), written);
     const assignments = recordSets(jobs.flatMap((j) => (j.kind === 'assignments' ? [j.assignments] : [])), written);
+    state.finish(written.state);
     let e = 0;
     let a = 0;
     return jobs.map((j) => (j.kind === 'events' ? events[e++]! : assignments[a++]!));
@@ -256,47 +231,31 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   let seenDataVersion = -1;
   const dataVersion = () => pluck('PRAGMA data_version').get() as number;
 
-  /**
-   * What a write transaction changed, for the in-memory copies once it commits:
-   * the log position and new history events, and the state rows as they now read.
-   * When the facts copy was current as the transaction began (`base`), those rows
-   * bring it to the transaction's revision without reading anything back.
-   */
+  /** What a write transaction changed, for the in-memory copies once it commits. */
   interface Written {
     /** The log position of the last event inserted (0: none). */
     seq: number;
+    /** New exposures and dismissals, for the history index. */
     history: StoredEvent[];
-    /** The facts copy's revision when the transaction began (-1: not filled yet). */
-    base: number;
-    /** The revision stamped on the rows this transaction changed (null: none changed). */
-    rev: number | null;
-    accounts: AccountFactsRow[];
-    offers: OfferFactsRow[];
+    state: StateWrite;
   }
-  const newWritten = (): Written => ({ seq: 0, history: [], base: -1, rev: null, accounts: [], offers: [] });
-  const stamp = (written: Written): number => (written.rev ??= nextRev());
+  const newWritten = (): Written => ({ seq: 0, history: [], state: state.newWrite() });
 
   /**
    * First step of every write transaction. Under the write lock nobody else can
-   * commit: take in what others wrote so far, so the log position and revision this
-   * transaction moves to cover everything before it.
+   * commit: take in what others wrote so far, so the log position and the state
+   * revision this transaction moves to cover everything before it.
    */
   function begin(written: Written): void {
     if (dataVersion() !== seenDataVersion) catchUp();
-    if (seenRev === -1) return;
-    refreshFacts();
-    written.base = seenRev;
+    state.begin(written.state);
   }
 
   function committed(written: Written): void {
     if (written.seq > lastSeq) lastSeq = written.seq;
     for (const e of written.history)
       history.add({ id: e.id, type: e.type as HistoryEntry['type'], accountId: e.accountId, offerId: e.offerId!, userId: e.userId, at: e.at });
-    if (written.rev !== null && written.base !== -1 && written.base === seenRev) {
-      for (const r of written.accounts) facts.applyAccount(r);
-      for (const r of written.offers) facts.applyOffer(r);
-      seenRev = written.rev;
-    }
+    state.committed(written.state);
   }
 
   /** Takes in events other connections committed since `lastSeq`; call inside a transaction. */
@@ -340,60 +299,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return history.get(accountId, since);
   }
 
-  /**
-   * Folds newly stored events into account_state / offer_state (inside the insert
-   * transaction), writing only rows that change. Once the facts copy is filled it is
-   * brought up to date first and then tells, without a read, which rows change and
-   * what an account's lists become; rows it does not hold are read.
-   */
-  function applyFacts(fresh: readonly StoredEvent[], written: Written): void {
-    if (fresh.length === 0) return;
-    const { accounts, offers } = summarizeEvents(fresh);
-    const known = written.base !== -1;
-    const read = raw('SELECT trial_at, paid, canceled, usage_at, usage_qty FROM account_state WHERE account_id = ?');
-    const write = raw(
-      `INSERT INTO account_state (account_id, trial_at, paid, canceled, usage_at, usage_qty, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id) DO UPDATE SET trial_at = excluded.trial_at, paid = excluded.paid,
-         canceled = excluded.canceled, usage_at = excluded.usage_at, usage_qty = excluded.usage_qty, rev = excluded.rev
-       RETURNING ${ACCOUNT_FACTS}`,
-    );
-    for (const a of accounts) {
-      const held = known ? facts.account(a.accountId) : undefined;
-      let current: { trialAt: number | null; paid: readonly number[]; canceled: readonly number[]; usage: readonly { at: number; quantity: number }[] } | null;
-      if (held) current = { trialAt: held.trialAt, paid: held.paidAt, canceled: held.canceledAt, usage: held.usage };
-      else {
-        const row = read.get(a.accountId) as [number | null, string | null, string | null, string | null, string | null] | undefined;
-        current = row
-          ? { trialAt: row[0], paid: unpackNumbers(row[1]), canceled: unpackNumbers(row[2]), usage: unpackUsage(row[3], row[4]) }
-          : null;
-      }
-      const trialAt = current?.trialAt ?? null;
-      const trialUnchanged = a.trialAt === null || (trialAt !== null && trialAt <= a.trialAt);
-      if (current && trialUnchanged && a.paid.length === 0 && a.canceled.length === 0 && a.usage.length === 0) continue;
-      const usage = mergeSorted(current?.usage ?? [], a.usage, byUsage);
-      const row = write.get(
-        a.accountId,
-        trialAt === null ? a.trialAt : a.trialAt === null ? trialAt : Math.min(trialAt, a.trialAt),
-        packNumbers(mergeSorted(current?.paid ?? [], a.paid, byNumber)),
-        packNumbers(mergeSorted(current?.canceled ?? [], a.canceled, byNumber)),
-        packNumbers(usage.map((u) => u.at)),
-        packNumbers(usage.map((u) => u.quantity)),
-        stamp(written),
-      ) as AccountFactsRow;
-      written.accounts.push(row);
-    }
-    const upsertOffer = raw(UPSERT_OFFER_STATE);
-    const earlier = (next: number | null, held: number | null) => next !== null && (held === null || next < held);
-    for (const o of offers) {
-      // An event's variant needs the row's own bookkeeping (event_variant_at): the statement decides.
-      const held = known && o.variant === null ? facts.offer(o.accountId, o.offerId) : undefined;
-      if (held && !earlier(o.exposedAt, held.exposedAt) && !earlier(o.clickedAt, held.clickedAt) && !earlier(o.dismissedAt, held.dismissedAt))
-        continue;
-      const row = upsertOffer.get(o.accountId, o.offerId, o.exposedAt, o.clickedAt, o.dismissedAt, o.variant, o.variantAt, stamp(written));
-      if (row) written.offers.push(row as OfferFactsRow);
-    }
-  }
-
   const upsertAccountsTx = db.transaction((accounts: readonly Account[], now: number, written: Written): number => {
     begin(written);
     const dims = accountDims(accounts);
@@ -401,16 +306,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       `INSERT INTO accounts (id, data, activated_at, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET data = excluded.data, activated_at = excluded.activated_at, updated_at = excluded.updated_at`,
     );
-    const state = raw(
-      `INSERT INTO account_state (account_id, activated_at, arr, plan, region, channel, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id) DO UPDATE SET activated_at = excluded.activated_at, arr = excluded.arr,
-         plan = excluded.plan, region = excluded.region, channel = excluded.channel, rev = excluded.rev
-       RETURNING ${ACCOUNT_FACTS}`,
-    );
-    for (const d of dims) {
-      account.run(d.id, d.data, d.activatedAt, now);
-      written.accounts.push(state.get(d.id, d.activatedAt, d.arr, d.plan, d.region, d.channel, stamp(written)) as AccountFactsRow);
-    }
+    for (const d of dims) account.run(d.id, d.data, d.activatedAt, now);
+    state.upsertDims(dims, written.state);
+    state.finish(written.state);
     return dims.length;
   });
 
@@ -456,70 +354,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       before,
       after,
     );
-  }
-
-  // loadFacts answers from memory, reading back only state rows changed since
-  // the revision it last saw (by this process or any other), in one snapshot.
-  let facts = new FactsCache();
-  let seenRev = -1;
-  const stateRev = () => pluck("SELECT value FROM meta WHERE key = 'state_rev'").get() as number;
-  /** Brings the copy up to the current revision; call inside a transaction (one snapshot). */
-  function refreshFacts(): void {
-    const rev = stateRev();
-    if (rev === seenRev) return;
-    const offers = raw(
-      `SELECT account_id, offer_id, arm, coalesce(variant, event_variant), assigned_at, exposed_at, clicked_at, dismissed_at
-       FROM offer_state WHERE rev > ?`,
-    );
-    const accounts = raw(
-      `SELECT account_id, activated_at, arr, plan, region, channel, trial_at, paid, canceled, usage_at, usage_qty
-       FROM account_state WHERE rev > ?`,
-    );
-    if (seenRev === -1) {
-      // Statements run one after the other: better-sqlite3 allows one open iterator per connection.
-      const offerRows = offers.all(seenRev) as OfferFactsRow[];
-      facts.fill(offerRows, accounts.iterate(seenRev) as IterableIterator<AccountFactsRow>);
-    } else {
-      for (const r of accounts.iterate(seenRev) as IterableIterator<AccountFactsRow>) facts.applyAccount(r);
-      for (const r of offers.iterate(seenRev) as IterableIterator<OfferFactsRow>) facts.applyOffer(r);
-    }
-    seenRev = rev;
-  }
-  const refreshFactsTx = db.transaction(refreshFacts);
-
-  // The first fill, in keyset pages between which the event loop runs: rows
-  // are read back at most `WARM_PAGE` at a time (a few ms each). Pages are
-  // separate snapshots, so the fill then counts as of the revision read
-  // before the first page: every row written meanwhile carries a later one
-  // and is read again, whole, by the next refresh.
-  const WARM_PAGE = Math.max(1, Math.floor(options.warmPageRows ?? 2000));
-  let warming: Promise<void> | null = null;
-  async function warmInPages(): Promise<void> {
-    const rev = pluck("SELECT value FROM meta WHERE key = 'state_rev'").get() as number;
-    const offers = raw(
-      `SELECT account_id, offer_id, arm, coalesce(variant, event_variant), assigned_at, exposed_at, clicked_at, dismissed_at
-       FROM offer_state WHERE (account_id, offer_id) > (?, ?) ORDER BY account_id, offer_id LIMIT ${WARM_PAGE}`,
-    );
-    const accounts = raw(
-      `SELECT account_id, activated_at, arr, plan, region, channel, trial_at, paid, canceled, usage_at, usage_qty
-       FROM account_state WHERE account_id > ? ORDER BY account_id LIMIT ${WARM_PAGE}`,
-    );
-    const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
-    // Offers first: an account picks up its offer list when it is filled.
-    for (let key = ['', '']; ; await pause()) {
-      const rows = offers.all(key[0], key[1]) as OfferFactsRow[];
-      facts.fill(rows, []);
-      if (rows.length < WARM_PAGE || !db.open) break;
-      const last = rows[rows.length - 1]!;
-      key = [last[0], last[1]];
-    }
-    for (let key = ''; ; await pause()) {
-      const rows = accounts.all(key) as AccountFactsRow[];
-      facts.fill([], rows);
-      if (rows.length < WARM_PAGE || !db.open) break;
-      key = rows[rows.length - 1]![0];
-    }
-    seenRev = rev;
   }
 
   const migrateTx = db.transaction(() => {
@@ -629,23 +463,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async loadFacts({ activatedBefore }): Promise<AccountFacts[]> {
-      if (warming) await warming.catch(() => {});
-      refreshFactsTx();
-      return facts.select(activatedBefore);
+      return state.load(activatedBefore);
     },
 
     async warmFacts() {
-      if (seenRev !== -1) return;
-      warming ??= warmInPages()
-        .catch((error: unknown) => {
-          // Half a fill is no fill: the next loadFacts starts from scratch.
-          facts = new FactsCache();
-          throw error;
-        })
-        .finally(() => {
-          warming = null;
-        });
-      await warming;
+      await state.warm();
     },
 
     async listOffers() {
