@@ -3,7 +3,6 @@
  * handler. Start-up (config, store, listen, signals) lives in main.ts.
  */
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Server } from 'node:http';
@@ -152,11 +151,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     exposedHeaders: ['Retry-After'],
     maxAge: 600,
   });
-  await app.register(rateLimit, { global: false });
   installGuard(app, ctx);
 
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     ctx.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   await app.register(async (scope) => {

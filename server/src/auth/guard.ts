@@ -1,12 +1,16 @@
 /**
  * Who may call what, and how often. Runs before validation so an
  * unauthenticated request learns about its key before its body.
+ *
+ * Both hooks finish synchronously whenever they can (the stored keys are
+ * fresh, which is nearly always): they run on every decide and event batch,
+ * where a promise per hook cost more than the checks themselves.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { App, AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-
-const ONE_MINUTE = 60_000;
+import type { Principal } from './keys.ts';
+import { RateLimiter } from './rate-limiter.ts';
 
 function presentedKey(req: FastifyRequest): string | null {
   const header = req.headers.authorization;
@@ -20,56 +24,61 @@ function presentedKey(req: FastifyRequest): string | null {
   return null;
 }
 
-function retryError(scope: string, ttlSeconds: number): HttpError {
-  const after = String(Math.max(1, ttlSeconds));
+function retryError(scope: string, seconds: number): HttpError {
+  const after = String(seconds);
   return new HttpError(429, 'rate_limited', `rate limit per ${scope} exceeded; retry in ${after} s`, {
     'retry-after': after,
   });
 }
 
 /**
- * Adds the per-IP limit (on request), key resolution + access check and the
- * per-key limit (after the body is parsed, since the browser may send its key
- * in the body). Needs @fastify/rate-limit registered with `global: false`.
+ * Adds the per-address limit (on request), key resolution + access check and
+ * the per-key limit (after the body is parsed, since the browser may send its
+ * key in the body). Counters are per process (docs/operations.md).
  */
 export function installGuard(app: App, ctx: AppContext): void {
   const { limits } = ctx.config;
-  const perIp = app.createRateLimit({
-    max: limits.ratePerMinutePerIp,
-    timeWindow: ONE_MINUTE,
-    keyGenerator: (req) => `ip:${req.ip}`,
-  });
-  const perKey = app.createRateLimit({
-    max: limits.ratePerMinutePerKey,
-    timeWindow: ONE_MINUTE,
-    keyGenerator: (req) => `key:${req.principal?.id ?? 'none'}`,
-  });
+  const perIp = new RateLimiter(limits.ratePerMinutePerIp);
+  const perKey = new RateLimiter(limits.ratePerMinutePerKey);
 
   app.decorateRequest('principal', null);
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const access = req.routeOptions.config.access;
-    if (access === undefined || access === 'public') return;
-    const r = await perIp(req);
-    if (!r.isAllowed && r.isExceeded) throw retryError('address', r.ttlInSeconds);
+    if (access === undefined || access === 'public') return done();
+    const wait = perIp.hit(`ip:${req.ip}`, Date.now());
+    done(wait > 0 ? retryError('address', wait) : undefined);
   });
 
-  app.addHook('preValidation', async (req) => {
+  const admit = (req: FastifyRequest, principal: Principal | null): HttpError | undefined => {
     const access = req.routeOptions.config.access;
-    if (access !== 'publishable' && access !== 'secret') return;
-    const key = presentedKey(req);
-    if (key === null)
-      throw new HttpError(401, 'unauthorized', 'missing API key: send `Authorization: Bearer <key>`');
-    const principal = await ctx.keys.resolve(key);
-    if (!principal) throw new HttpError(401, 'unauthorized', 'unknown or revoked API key');
+    if (!principal) return new HttpError(401, 'unauthorized', 'unknown or revoked API key');
     if (access === 'secret' && principal.kind === 'publishable')
-      throw new HttpError(
+      return new HttpError(
         403,
         'forbidden',
         `${req.method} ${req.routeOptions.url} needs the secret key; the publishable key may only call POST /v1/decide and POST /v1/events`,
       );
     req.principal = principal;
-    const r = await perKey(req);
-    if (!r.isAllowed && r.isExceeded) throw retryError('key', r.ttlInSeconds);
+    const wait = perKey.hit(`key:${principal.id}`, Date.now());
+    return wait > 0 ? retryError('key', wait) : undefined;
+  };
+
+  app.addHook('preValidation', (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const access = req.routeOptions.config.access;
+    if (access !== 'publishable' && access !== 'secret') return done();
+    let key: string | null;
+    try {
+      key = presentedKey(req);
+    } catch (err) {
+      return done(err as Error);
+    }
+    if (key === null) return done(new HttpError(401, 'unauthorized', 'missing API key: send `Authorization: Bearer <key>`'));
+    const principal = ctx.keys.resolve(key);
+    if (!(principal instanceof Promise)) return done(admit(req, principal));
+    principal.then(
+      (p) => done(admit(req, p)),
+      (err: Error) => done(err),
+    );
   });
 }

@@ -3,7 +3,7 @@
  * `tandem keys` (stored as SHA-256 digests). Every comparison is constant
  * time over digests, so neither the key nor its length leaks through timing.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRecord, Store } from '../store/types.ts';
 
 export type KeyKind = ApiKeyRecord['kind'];
@@ -23,7 +23,7 @@ const REFRESH_MS = 10_000;
 const MISS_REFRESH_MS = 1_000;
 
 export function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return hash('sha256', value, 'buffer');
 }
 
 /**
@@ -74,18 +74,24 @@ export class KeyRing {
     ];
   }
 
-  /** The principal for a presented key, or null when unknown or revoked. */
-  async resolve(key: string): Promise<Principal | null> {
+  /**
+   * The principal for a presented key, or null when unknown or revoked. Answers at
+   * once while the stored keys are fresh (every request asks), and with a promise
+   * when they must be read again first.
+   */
+  resolve(key: string): Principal | null | Promise<Principal | null> {
     const digest = sha256(key);
     const now = Date.now();
-    if (now - this.loadedAt > REFRESH_MS) await this.reload();
-    let found = this.match(digest);
-    if (!found && now - this.lastMissReload > MISS_REFRESH_MS) {
-      this.lastMissReload = now;
-      await this.reload();
-      found = this.match(digest);
-    }
-    return found;
+    if (now - this.loadedAt > REFRESH_MS) return this.reload().then(() => this.matchOrReload(digest, now));
+    return this.matchOrReload(digest, now);
+  }
+
+  /** An unknown key may have just been made by `tandem keys` in another process: read the keys again, at most once a second. */
+  private matchOrReload(digest: Buffer, now: number): Principal | null | Promise<Principal | null> {
+    const found = this.match(digest);
+    if (found || now - this.lastMissReload <= MISS_REFRESH_MS) return found;
+    this.lastMissReload = now;
+    return this.reload().then(() => this.match(digest));
   }
 
   /** Forget the cached stored keys (after create/revoke in this process). */
