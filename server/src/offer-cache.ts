@@ -23,8 +23,15 @@ export class OfferCache {
 
   /** Published offers (what decide considers). */
   async published(now = Date.now()): Promise<OfferDefinition[]> {
-    if (this.all === null || now - this.loadedAt > this.ttlMs) await this.load();
+    const live = this.fresh(now);
+    if (live) return live;
+    await this.load();
     return this.live;
+  }
+
+  /** The published offers when the copy is fresh (no await: decide asks on every request), else null. */
+  fresh(now = Date.now()): OfferDefinition[] | null {
+    return this.all === null || now - this.loadedAt > this.ttlMs ? null : this.live;
   }
 
   invalidate(): void {

@@ -37,10 +37,21 @@ export class IdentityVerifier {
     return this.config.verify;
   }
 
+  /**
+   * The verified identity for `accountId` when the token was verified before and has
+   * not expired (no await: decide asks on every request); undefined when it must be
+   * verified; an HttpError 401 `invalid_identity` as `verify` throws.
+   */
+  cached(token: string | undefined, accountId: string, now = Date.now()): Identity | undefined {
+    if (typeof token !== 'string' || token === '') throw missingToken();
+    const entry = this.cache.get(token);
+    if (!entry || entry.expMs <= now) return undefined;
+    return forAccount(entry.identity, accountId);
+  }
+
   /** The verified identity for `accountId`, or an HttpError 401 `invalid_identity`. */
   async verify(token: string | undefined, accountId: string, now = Date.now()): Promise<Identity> {
-    if (typeof token !== 'string' || token === '')
-      throw new HttpError(401, 'invalid_identity', '`identity` is required: a JWT minted by your backend (sub = accountId)');
+    if (typeof token !== 'string' || token === '') throw missingToken();
     let entry = this.cache.get(token);
     if (entry && entry.expMs <= now) {
       this.cache.delete(token);
@@ -59,13 +70,7 @@ export class IdentityVerifier {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(token, entry);
     }
-    if (entry.identity.accountId !== accountId)
-      throw new HttpError(
-        401,
-        'invalid_identity',
-        `identity token is for account ${JSON.stringify(entry.identity.accountId)}, not ${JSON.stringify(accountId)}`,
-      );
-    return entry.identity;
+    return forAccount(entry.identity, accountId);
   }
 
   private async check(token: string, now: number): Promise<JWTPayload> {
@@ -92,6 +97,14 @@ export class IdentityVerifier {
       throw new HttpError(401, 'invalid_identity', `identity token rejected: ${reason(err)}`);
     }
   }
+}
+
+const missingToken = () => new HttpError(401, 'invalid_identity', '`identity` is required: a JWT minted by your backend (sub = accountId)');
+
+function forAccount(identity: Identity, accountId: string): Identity {
+  if (identity.accountId !== accountId)
+    throw new HttpError(401, 'invalid_identity', `identity token is for account ${JSON.stringify(identity.accountId)}, not ${JSON.stringify(accountId)}`);
+  return identity;
 }
 
 function importSecret(secret: string): Promise<webcrypto.CryptoKey> {

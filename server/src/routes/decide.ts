@@ -2,7 +2,9 @@
  * POST /v1/decide — which offer each placement shows to an account now.
  * Loads the inputs, asks the rules engine, records first-time assignments.
  */
-import { type Account, type OfferDefinition, uuidv7 } from '@tandem/core';
+import { type Account, type DecidedOffer, type OfferDefinition, uuidv7 } from '@tandem/core';
+import type { FastifyReply } from 'fastify';
+import type { Identity } from '../auth/identity.ts';
 import type { App, AppContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { DAY_MS } from '../rules/defaults.ts';
@@ -43,8 +45,52 @@ function historyDays(offers: readonly OfferDefinition[]): number {
   return days;
 }
 
+/** The rendered offers are shared between decisions (decide-offers.ts): each is serialized once. */
+const SERIALIZED = new WeakMap<DecidedOffer, string>();
+function offerJson(offer: DecidedOffer): string {
+  let json = SERIALIZED.get(offer);
+  if (json === undefined) {
+    json = JSON.stringify(offer);
+    SERIALIZED.set(offer, json);
+  }
+  return json;
+}
+
 export function decideRoutes(app: App, ctx: AppContext): void {
   const products = ctx.config.products.map(({ id, name, listPrice }) => ({ id, name, listPrice }));
+
+  /** Loads the account, decides, records first-time assignments; the answer without debug is sent as ready JSON. */
+  async function decideFor(body: DecideBody, placements: string[], trusted: boolean, identity: Identity | null, offers: OfferDefinition[], now: number, reply: FastifyReply) {
+    const decisionId = uuidv7(now);
+    const decidedAt = new Date(now).toISOString();
+    const withDebug = trusted && body.debug === true;
+    let userId = body.userId ?? null;
+    if (identity !== null && identity.userId !== null) userId = identity.userId;
+    const state = offers.length === 0 ? null : await ctx.store.decisionState(body.accountId, now - historyDays(offers) * DAY_MS, now);
+    // Nothing published, or an unknown account: nothing to show (not an error).
+    if (!state?.account) return withDebug ? { decisionId, offers: [], decidedAt, debug: [] } : ready(reply, decisionId, [], decidedAt);
+    const input = {
+      now,
+      account: effectiveAccount(state.account, body.attributes, identity?.attrs ?? {}),
+      userId,
+      placements,
+      offers,
+      products,
+      attached: state.attached,
+      history: state.history,
+      assignments: state.assignments,
+    };
+    // Reasons are built only when asked for; both paths give the same offers and assignments.
+    const out = withDebug ? decide(input) : decideOffers(input);
+    // Recorded before answering, so an arm that was shown is never lost on a crash. The
+    // stores make this cheap under load: SQLite group-commits it with every other write
+    // that arrived in the same event-loop turn (one transaction, one commit). Writing it
+    // after the reply would save one turn at most; and although a lost write would be
+    // recomputed identically from the hash, that holds only until the holdout changes.
+    if (out.newAssignments.length > 0) await ctx.store.recordAssignments(out.newAssignments);
+    return 'debug' in out ? { decisionId, offers: out.offers, decidedAt, debug: out.debug } : ready(reply, decisionId, out.offers, decidedAt);
+  }
+
   app.post(
     '/v1/decide',
     {
@@ -58,52 +104,33 @@ export function decideRoutes(app: App, ctx: AppContext): void {
         response: errorResponses(400, 401, 403, 413, 429),
       },
     },
-    async (req) => {
+    // Not async: a token verified before and a fresh offer list need no await (most requests).
+    (req, reply) => {
       const body = req.body;
       const placements = body.placements ?? (body.placement !== undefined ? [body.placement] : null);
       if (!placements) throw badRequest('body/placements is required (an array of placement names; or body/placement)');
       const trusted = req.principal!.kind !== 'publishable';
       const now = ctx.now();
-      let userId = body.userId ?? null;
-      let signed: Record<string, unknown> = {};
-      if (!trusted && ctx.identity.enabled) {
-        const identity = await ctx.identity.verify(body.identity, body.accountId, now);
-        signed = identity.attrs;
-        if (identity.userId !== null) userId = identity.userId;
-      }
-      const answer = { decisionId: uuidv7(now), offers: [] as unknown[], decidedAt: new Date(now).toISOString() };
-      const withDebug = trusted && body.debug === true;
-
-      // Nothing published, or an unknown account: nothing to show (not an error).
-      const offers = await ctx.offers.published(now);
-      if (offers.length === 0) return withDebug ? { ...answer, debug: [] } : answer;
-      const { account: stored, history, assignments, attached } = await ctx.store.decisionState(
-        body.accountId,
-        now - historyDays(offers) * DAY_MS,
-        now,
-      );
-      if (!stored) return withDebug ? { ...answer, debug: [] } : answer;
-      const input = {
-        now,
-        account: effectiveAccount(stored, body.attributes, signed),
-        userId,
-        placements,
-        offers,
-        products,
-        attached,
-        history,
-        assignments,
-      };
-      // Reasons are built only when asked for; both paths give the same offers and assignments.
-      const out = withDebug ? decide(input) : decideOffers(input);
-      // Recorded before answering, so an arm that was shown is never lost on a crash. The
-      // stores make this cheap under load: SQLite group-commits it with every other write
-      // that arrived in the same event-loop turn (one transaction, one commit). Writing it
-      // after the reply would save one turn at most; and although a lost write would be
-      // recomputed identically from the hash, that holds only until the holdout changes.
-      if (out.newAssignments.length > 0) await ctx.store.recordAssignments(out.newAssignments);
-      answer.offers = out.offers;
-      return 'debug' in out ? { ...answer, debug: out.debug } : answer;
+      const verify = !trusted && ctx.identity.enabled;
+      const identity = verify ? ctx.identity.cached(body.identity, body.accountId, now) : null;
+      const offers = ctx.offers.fresh(now);
+      if (identity !== undefined && offers !== null) return decideFor(body, placements, trusted, identity, offers, now, reply);
+      return (async () =>
+        decideFor(
+          body,
+          placements,
+          trusted,
+          identity === undefined ? await ctx.identity.verify(body.identity, body.accountId, now) : identity,
+          offers ?? (await ctx.offers.published(now)),
+          now,
+          reply,
+        ))();
     },
   );
+}
+
+/** The answer as JSON text, the offers' text reused. */
+function ready(reply: FastifyReply, decisionId: string, offers: readonly DecidedOffer[], decidedAt: string): string {
+  reply.type('application/json; charset=utf-8');
+  return `{"decisionId":"${decisionId}","offers":[${offers.map(offerJson).join(',')}],"decidedAt":"${decidedAt}"}`;
 }

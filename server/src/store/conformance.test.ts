@@ -533,6 +533,42 @@ describe.each(HARNESSES)('$name store', (harness) => {
     });
   });
 
+  it('answers decide reads after every kind of write, its own or another instance\'s, as the tables read then', async () => {
+    const now = T0 + 100 * DAY;
+    const matchesGetters = async (id: string) =>
+      expect(await store.decisionState(id, T0, now)).toEqual({
+        account: await store.getAccount(id),
+        history: await store.recentHistory(id, T0),
+        assignments: await store.getAssignments(id),
+        attached: await store.isAttached(id, now),
+      });
+    const other = another();
+    await other.migrate();
+    const steps: [string, () => Promise<unknown>][] = [
+      ['account created', () => store.upsertAccounts([account('a1', T0 - 90 * DAY)], T0)],
+      ['account changed', () => store.upsertAccounts([account('a1', T0 - 90 * DAY, { plan: 'team' })], T0)],
+      ['assignment', () => store.recordAssignments([{ accountId: 'a1', offerId: 'o1', arm: 'treatment', variant: 'A', assignedAt: T0 }])],
+      ['exposure', () => store.insertEvents([event('exposure', 'a1', T0 + DAY, { source: 'browser', offerId: 'o1' })])],
+      ['paid', () => store.insertEvents([event('paid', 'a1', T0 + 2 * DAY)])],
+      ['canceled elsewhere', () => other.insertEvents([event('canceled', 'a1', T0 + 3 * DAY)])],
+      ['account changed elsewhere', () => other.upsertAccounts([account('a1', T0 - 90 * DAY, { plan: 'scale' })], T0)],
+      ['assignment elsewhere', () => other.recordAssignments([{ accountId: 'a1', offerId: 'o2', arm: 'control', variant: null, assignedAt: T0 }])],
+      ['dismiss elsewhere', () => other.insertEvents([event('dismiss', 'a1', T0 + 4 * DAY, { source: 'browser', offerId: 'o2' })])],
+      ['trial', () => store.insertEvents([event('trial_start', 'a1', T0 + 5 * DAY, { source: 'browser' })])],
+    ];
+    await matchesGetters('a1');
+    for (const [, write] of steps) {
+      await write();
+      await matchesGetters('a1');
+    }
+    await other.close();
+    const last = await store.decisionState('a1', T0, now);
+    expect(last.account?.plan).toBe('scale');
+    expect(last.assignments.map((a) => [a.offerId, a.arm])).toEqual([['o1', 'treatment'], ['o2', 'control']]);
+    expect(last.history.dismissals).toHaveLength(1);
+    expect(last.attached).toBe(true);
+  });
+
   it('answers concurrent decisionState calls each for itself, even beside a call that fails', async () => {
     await store.upsertAccounts([account('a1', T0), account('a2', T0)], T0);
     await store.recordAssignments([{ accountId: 'a2', offerId: 'o1', arm: 'control', variant: null, assignedAt: T0 }]);

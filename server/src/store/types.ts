@@ -145,6 +145,8 @@ export interface Store {
    * What decide reads, in one go (one round trip on PostgreSQL): the account,
    * `recentHistory(accountId, since)`, `getAssignments(accountId)` and
    * `isAttached(accountId, now)`. For an unknown account: `account` null, the rest empty.
+   * The account and assignments may be shared with later calls (the SQLite store
+   * keeps them for recently decided accounts): read-only.
    */
   decisionState(accountId: string, since: number, now: number): Promise<DecisionState>;
 

@@ -39,6 +39,8 @@ export interface SqliteStoreOptions {
 }
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
+/** Accounts whose decide inputs are kept (oldest dropped first). */
+const DECISION_CACHE_MAX = 50_000;
 /** How often the history index drops what no caller asked about in the last two such periods. */
 const HISTORY_PRUNE_MS = 30 * 60_000;
 const HISTORY_ROW = `SELECT seq, id, type, account_id, offer_id, user_id, at FROM events`;
@@ -252,15 +254,24 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   function committed(written: Written): void {
+    for (const id of written.state.changed) decisions.delete(id);
     if (written.seq > lastSeq) lastSeq = written.seq;
     for (const e of written.history)
       history.add({ id: e.id, type: e.type as HistoryEntry['type'], accountId: e.accountId, offerId: e.offerId!, userId: e.userId, at: e.at });
     state.committed(written.state);
   }
 
-  /** Takes in events other connections committed since `lastSeq`; call inside a transaction. */
+  /**
+   * Takes in what other connections committed: events since `lastSeq` for the history
+   * index, and the accounts their state log entries name, dropped from the decide
+   * cache. Call inside a transaction.
+   */
   function catchUp(): void {
     seenDataVersion = dataVersion();
+    const named = state.changedSince(decisionsSeen);
+    if (named === null) decisions.clear();
+    else for (const id of named.accounts) decisions.delete(id);
+    decisionsSeen = named?.rev ?? state.latest();
     const rows = raw(`${HISTORY_ROW} WHERE seq > ? AND type IN ('exposure', 'dismiss') AND offer_id IS NOT NULL ORDER BY seq`).all(
       lastSeq,
     ) as HistoryRow[];
@@ -279,6 +290,44 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       for (const r of rows) yield historyEntry(r);
     })());
   });
+
+  // decide's reads of an account besides its history (the account, its recorded
+  // assignments, its trial and payment instants), kept for recently decided
+  // accounts and dropped whenever a write names the account: this process's at
+  // commit, other processes' through the state log. So every answer is the
+  // tables' answer, without reading them again for an account decided a moment ago.
+  interface DecisionEntry {
+    account: Account;
+    assignments: Assignment[];
+    attachedFacts: { trialAt: number | null; paidAt: number[]; canceledAt: number[] };
+  }
+  const decisions = new Map<string, DecisionEntry | null>();
+  let decisionsSeen = 0;
+
+  function decisionEntry(accountId: string): DecisionEntry | null {
+    const held = decisions.get(accountId);
+    if (held !== undefined) return held;
+    const row = sql(
+      `SELECT (SELECT data FROM accounts WHERE id = @id) AS account,
+         (SELECT json_group_array(json_array(offer_id, arm, variant, assigned_at) ORDER BY offer_id) FROM offer_state
+           WHERE account_id = @id AND arm IS NOT NULL) AS assignments,
+         (SELECT json_array(trial_at, paid, canceled) FROM account_state WHERE account_id = @id) AS state`,
+    ).get({ id: accountId }) as { account: string | null; assignments: string; state: string | null };
+    let entry: DecisionEntry | null = null;
+    if (row.account !== null) {
+      const st = row.state === null ? null : (JSON.parse(row.state) as [number | null, string | null, string | null]);
+      entry = {
+        account: JSON.parse(row.account) as Account,
+        assignments: (JSON.parse(row.assignments) as [string, Assignment['arm'], string | null, number][]).map(
+          ([offerId, arm, variant, assignedAt]): Assignment => ({ accountId, offerId, arm, variant, assignedAt }),
+        ),
+        attachedFacts: { trialAt: st?.[0] ?? null, paidAt: unpackNumbers(st?.[1]), canceledAt: unpackNumbers(st?.[2]) },
+      };
+    }
+    if (decisions.size >= DECISION_CACHE_MAX) decisions.delete(decisions.keys().next().value as string);
+    decisions.set(accountId, entry);
+    return entry;
+  }
 
   // Retention: what callers asked about in the last two periods stays loaded.
   let askedNow = Number.POSITIVE_INFINITY;
@@ -377,6 +426,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       // The log so far is read on demand (syncHistoryTx); what comes after is taken in as it arrives.
       seenDataVersion = dataVersion();
       lastSeq = pluck('SELECT coalesce(max(seq), 0) FROM events').get() as number;
+      decisionsSeen = state.latest();
     },
 
     async close() {
@@ -437,22 +487,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async decisionState(accountId, since, now) {
-      // The account, its assignments and its state in one statement (each part as JSON, in
-      // the order the single getters use); the history from memory.
-      const row = sql(
-        `SELECT (SELECT data FROM accounts WHERE id = @id) AS account,
-           (SELECT json_group_array(json_array(offer_id, arm, variant, assigned_at) ORDER BY offer_id) FROM offer_state
-             WHERE account_id = @id AND arm IS NOT NULL) AS assignments,
-           (SELECT json_array(trial_at, paid, canceled) FROM account_state WHERE account_id = @id) AS state`,
-      ).get({ id: accountId }) as { account: string | null; assignments: string; state: string | null };
-      if (row.account === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
-      const history = historyOf(accountId, since);
-      const assignments = (JSON.parse(row.assignments) as [string, Assignment['arm'], string | null, number][]).map(
-        ([offerId, arm, variant, assignedAt]): Assignment => ({ accountId, offerId, arm, variant, assignedAt }),
-      );
-      const st = row.state === null ? null : (JSON.parse(row.state) as [number | null, string | null, string | null]);
-      const attached = st !== null && isAttachedAt({ trialAt: st[0], paidAt: unpackNumbers(st[1]), canceledAt: unpackNumbers(st[2]) }, now);
-      return { account: JSON.parse(row.account) as Account, history, assignments, attached };
+      // Others' writes first, so neither the cache nor the history answers from before them.
+      if (dataVersion() !== seenDataVersion) syncHistoryTx(since);
+      const entry = decisionEntry(accountId);
+      if (entry === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
+      return {
+        account: entry.account,
+        history: historyOf(accountId, since),
+        assignments: entry.assignments,
+        attached: isAttachedAt(entry.attachedFacts, now),
+      };
     },
 
     async recordAssignments(assignments) {

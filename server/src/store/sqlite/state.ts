@@ -231,8 +231,25 @@ export class SqliteState {
     return this.warming;
   }
 
-  private latest(): number {
+  /** The current state log revision. */
+  latest(): number {
     return this.q.pluck('SELECT coalesce(max(rev), 0) FROM state_log').get() as number;
+  }
+
+  /**
+   * The accounts whose state changed after revision `rev`, and the revision that
+   * covers; null when entries after `rev` were pruned (any account may have changed).
+   */
+  changedSince(rev: number): { accounts: Set<string>; rev: number } | null {
+    const pruned = this.q.pluck("SELECT value FROM meta WHERE key = 'state_log_pruned'").get() as number;
+    if (rev < pruned) return null;
+    const accounts = new Set<string>();
+    let last = rev;
+    for (const [r, ids] of this.q.raw('SELECT rev, accounts FROM state_log WHERE rev > ? ORDER BY rev').all(rev) as [number, string][]) {
+      for (const id of JSON.parse(ids) as string[]) accounts.add(id);
+      last = r;
+    }
+    return { accounts, rev: last };
   }
 
   private readLists(accountId: string): AccountLists | null {
@@ -246,8 +263,8 @@ export class SqliteState {
   private refresh(): void {
     const rev = this.latest();
     if (rev === this.seen) return;
-    const pruned = this.q.pluck("SELECT value FROM meta WHERE key = 'state_log_pruned'").get() as number;
-    if (this.seen === -1 || this.seen < pruned) {
+    const changed = this.seen === -1 ? null : this.changedSince(this.seen);
+    if (changed === null) {
       const facts = new FactsCache();
       // One statement after the other: better-sqlite3 allows one open iterator per connection.
       const offers = this.q.raw(`SELECT ${OFFER_FACTS} FROM offer_state`).all() as OfferFactsRow[];
@@ -256,12 +273,9 @@ export class SqliteState {
       this.seen = rev;
       return;
     }
-    const changed = new Set<string>();
-    for (const accounts of this.q.pluck('SELECT accounts FROM state_log WHERE rev > ? ORDER BY rev').all(this.seen) as string[])
-      for (const id of JSON.parse(accounts) as string[]) changed.add(id);
     const account = this.q.raw(`SELECT ${ACCOUNT_FACTS} FROM account_state WHERE account_id = ?`);
     const offers = this.q.raw(`SELECT ${OFFER_FACTS} FROM offer_state WHERE account_id = ?`);
-    for (const id of changed) {
+    for (const id of changed.accounts) {
       const row = account.get(id) as AccountFactsRow | undefined;
       if (row) this.facts.applyAccount(row);
       for (const o of offers.all(id) as OfferFactsRow[]) this.facts.applyOffer(o);
