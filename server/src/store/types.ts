@@ -146,7 +146,8 @@ export interface Store {
    * `recentHistory(accountId, since)`, `getAssignments(accountId)` and
    * `isAttached(accountId, now)`. For an unknown account: `account` null, the rest empty.
    * The account and assignments may be shared with later calls (the SQLite store
-   * keeps them for recently decided accounts): read-only.
+   * keeps them for recently decided accounts): read-only. Writes by other processes
+   * count from the next event-loop turn on (SQLite checks for them once a turn).
    */
   decisionState(accountId: string, since: number, now: number): Promise<DecisionState>;
 

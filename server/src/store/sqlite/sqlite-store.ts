@@ -334,8 +334,23 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   let askedBefore = Number.POSITIVE_INFINITY;
   let prunedAt = Date.now();
 
+  // Checking for other processes' writes is a statement of its own (a read lock on
+  // the shared log index, a few µs): done once per event-loop turn, so every read
+  // of a turn answers as of the turn's start, however many requests it serves.
+  let othersChecked = false;
+  const catchUpTx = db.transaction(catchUp);
+  function noticeOthers(): void {
+    if (othersChecked) return;
+    othersChecked = true;
+    setImmediate(() => {
+      othersChecked = false;
+    });
+    if (dataVersion() !== seenDataVersion) catchUpTx();
+  }
+
   function historyOf(accountId: string, since: number): RecentHistory {
-    if (since < history.coveredSince || dataVersion() !== seenDataVersion) syncHistoryTx(since);
+    noticeOthers();
+    if (since < history.coveredSince) syncHistoryTx(since);
     if (since < askedNow) askedNow = since;
     const t = Date.now();
     if (t - prunedAt >= HISTORY_PRUNE_MS) {
@@ -488,7 +503,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     async decisionState(accountId, since, now) {
       // Others' writes first, so neither the cache nor the history answers from before them.
-      if (dataVersion() !== seenDataVersion) syncHistoryTx(since);
+      noticeOthers();
       const entry = decisionEntry(accountId);
       if (entry === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
       return {
