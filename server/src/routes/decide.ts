@@ -31,11 +31,17 @@ export function effectiveAccount(
   browserAttrs: Record<string, unknown> | undefined,
   signedAttrs: Record<string, unknown>,
 ): Account {
+  if (browserAttrs === undefined && isEmpty(signedAttrs)) return stored;
   const account: Account = { ...stored, attributes: { ...stored.attributes, ...browserAttrs, ...signedAttrs } };
   const fields = account as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(signedAttrs))
     if (SIGNED_FIELDS[key] !== undefined && typeof value === SIGNED_FIELDS[key]) fields[key] = value;
   return account;
+}
+
+function isEmpty(obj: Record<string, unknown>): boolean {
+  for (const _ in obj) return false;
+  return true;
 }
 
 /** How far back caps and cooldowns look, over every offer considered. */
