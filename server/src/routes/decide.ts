@@ -44,10 +44,16 @@ function isEmpty(obj: Record<string, unknown>): boolean {
   return true;
 }
 
-/** How far back caps and cooldowns look, over every offer considered. */
+const HISTORY_DAYS = new WeakMap<readonly OfferDefinition[], number>();
+
+/** How far back caps and cooldowns look, over every offer considered (per offer list: the offer cache reuses it). */
 function historyDays(offers: readonly OfferDefinition[]): number {
-  let days = Math.max(DEFAULT_RULES.exposureCap.days, DEFAULT_RULES.dismissCooldown.days);
-  for (const o of offers) days = Math.max(days, o.caps?.exposures?.days ?? 0, o.caps?.dismiss?.days ?? 0);
+  let days = HISTORY_DAYS.get(offers);
+  if (days === undefined) {
+    days = Math.max(DEFAULT_RULES.exposureCap.days, DEFAULT_RULES.dismissCooldown.days);
+    for (const o of offers) days = Math.max(days, o.caps?.exposures?.days ?? 0, o.caps?.dismiss?.days ?? 0);
+    HISTORY_DAYS.set(offers, days);
+  }
   return days;
 }
 

@@ -6,7 +6,7 @@
  * rules, the rendered offer with its bundle quote) is computed once per offer
  * definition. decide-offers.test.ts checks both agree on random inputs.
  */
-import { type Arm, assignArm, type DecidedOffer, type OfferDefinition, type OfferVariant, type Product } from '@tandem/core';
+import { type Account, type Arm, assignArm, type DecidedOffer, type OfferDefinition, type OfferVariant, type Product } from '@tandem/core';
 import type { Assignment, RecentHistory } from '../store/types.ts';
 import { daysBetween } from './checks.ts';
 import { buildDecidedOffer, type DecisionInput } from './decide.ts';
@@ -51,16 +51,37 @@ const byPriority = (a: OfferDefinition, b: OfferDefinition): number =>
 const inSet = (allowed: readonly string[] | null, value: string | undefined): boolean =>
   allowed === null || (value !== undefined && allowed.includes(value));
 
+/** An account's instants, parsed once per account object (stores may hand out the same object again). */
+interface Instants {
+  activatedAt: number;
+  /** NaN when absent. */
+  coreValueAt: number;
+  renewalAt: number | null;
+}
+const INSTANTS = new WeakMap<Account, Instants>();
+function instantsOf(account: Account): Instants {
+  let i = INSTANTS.get(account);
+  if (!i) {
+    i = {
+      activatedAt: Date.parse(account.activatedAt),
+      coreValueAt: account.coreValueAt ? Date.parse(account.coreValueAt) : Number.NaN,
+      renewalAt: account.renewalAt ? Date.parse(account.renewalAt) : null,
+    };
+    INSTANTS.set(account, i);
+  }
+  return i;
+}
+
 /** Every targeting rule holds (checks.ts `targetingChecks`, without the reasons). */
-function targeted(rules: EffectiveRules, input: DecisionInput, activatedAt: number): boolean {
+function targeted(rules: EffectiveRules, input: DecisionInput, at: Instants): boolean {
   const { account, now } = input;
   const { min, max } = rules.activationDays;
   if (Number.isFinite(min) || Number.isFinite(max)) {
-    if (Number.isNaN(activatedAt)) return false;
-    const days = daysBetween(activatedAt, now);
+    if (Number.isNaN(at.activatedAt)) return false;
+    const days = daysBetween(at.activatedAt, now);
     if (!(days >= min && days <= max)) return false;
   }
-  if (rules.requireCoreValue && account.coreValueAt && Date.parse(account.coreValueAt) > now) return false;
+  if (rules.requireCoreValue && at.coreValueAt > now) return false;
   if (!inSet(rules.plans, account.plan)) return false;
   if (rules.arr) {
     const arr = account.arr;
@@ -68,9 +89,8 @@ function targeted(rules: EffectiveRules, input: DecisionInput, activatedAt: numb
   }
   if (!inSet(rules.regions, account.region) || !inSet(rules.channels, account.channel)) return false;
   for (const r of rules.readiness) if (!((account.usage?.[r.feature] ?? 0) >= r.min)) return false;
-  if (rules.minDaysToRenewal !== null && account.renewalAt) {
-    const renewal = Date.parse(account.renewalAt);
-    if (Number.isNaN(renewal) || !(daysBetween(now, renewal) >= rules.minDaysToRenewal)) return false;
+  if (rules.minDaysToRenewal !== null && at.renewalAt !== null) {
+    if (Number.isNaN(at.renewalAt) || !(daysBetween(now, at.renewalAt) >= rules.minDaysToRenewal)) return false;
   }
   if (rules.excludePastDue && account.pastDue === true) return false;
   if (rules.excludeSalesOwned && account.salesOwned === true) return false;
@@ -114,7 +134,7 @@ export function decideOffers(input: DecisionInput): { offers: DecidedOffer[]; ne
   }
   const offers: DecidedOffer[] = [];
   const newAssignments: Assignment[] = [];
-  let activatedAt: number | undefined;
+  let instants: Instants | undefined;
   const placements = input.placements.length > 1 ? [...new Set(input.placements)] : input.placements;
 
   for (const placement of placements) {
@@ -127,8 +147,8 @@ export function decideOffers(input: DecisionInput): { offers: DecidedOffer[]; ne
       const { startAt, endAt } = f.rules.schedule;
       // NaN bounds fail both comparisons, as the schedule check does.
       if (offer.status !== 'published' || !(startAt <= now && now < endAt) || !built(f, offer, null).ok) continue;
-      activatedAt ??= Date.parse(account.activatedAt);
-      if (!targeted(f.rules, input, activatedAt)) continue;
+      instants ??= instantsOf(account);
+      if (!targeted(f.rules, input, instants)) continue;
 
       // Eligible: the arm recorded the first time wins forever (as in explainAccount).
       const existing = recorded?.get(offer.id);
