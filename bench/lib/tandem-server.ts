@@ -55,9 +55,14 @@ export async function startTandem(opts: { databaseUrl?: string; dataDir?: string
       limits: { bodyBytes: 1_048_576, ratePerMinutePerKey: 100_000_000, ratePerMinutePerIp: 100_000_000 },
     }),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli.ts'), 'serve', '--config', configPath], {
+  // TANDEM_BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
+  const profile = process.env.TANDEM_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.TANDEM_BENCH_PROFILE] : [];
+  if (process.env.EXP_PERF) profile.push('--perf-basic-prof');
+  if (process.env.EXP_SEMI) profile.push(`--max-semi-space-size=${process.env.EXP_SEMI}`);
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'server/src/cli.ts'), 'serve', '--config', configPath], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    // DATABASE_URL overrides the config file: the child gets exactly the store asked for.
+    env: { ...process.env, DATABASE_URL: opts.databaseUrl ?? '', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await waitForListening(child, 'tandem');

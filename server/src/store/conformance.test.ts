@@ -381,6 +381,21 @@ describe.each(HARNESSES)('$name store', (harness) => {
     }
   });
 
+  it('moves firsts and the trial earlier, never later, once its facts copy is filled', async () => {
+    await store.upsertAccounts([account('a1', T0)], T0);
+    const b = (type: StoredEvent['type'], at: number) => event(type, 'a1', at, { source: 'browser', offerId: 'o1' });
+    await store.insertEvents([b('exposure', T0 + 5 * DAY), b('click', T0 + 5 * DAY), b('dismiss', T0 + 5 * DAY), event('trial_start', 'a1', T0 + 5 * DAY)]);
+    await store.loadFacts({ activatedBefore: T0 });
+    for (const t of [T0 + 6 * DAY, T0 + 3 * DAY, T0 + 4 * DAY, T0 + 2 * DAY]) {
+      await store.insertEvents([b('exposure', t), b('click', t), b('dismiss', t), event('trial_start', 'a1', t)]);
+    }
+    const expected = { trialAt: T0 + 2 * DAY, offers: [expect.objectContaining({ exposedAt: T0 + 2 * DAY, clickedAt: T0 + 2 * DAY, dismissedAt: T0 + 2 * DAY })] };
+    expect((await store.loadFacts({ activatedBefore: T0 }))[0]).toMatchObject(expected);
+    const fresh = another();
+    expect((await fresh.loadFacts({ activatedBefore: T0 }))[0]).toMatchObject(expected);
+    await fresh.close();
+  });
+
   it('keeps the first exposure, click and dismiss per offer, and the assignment when one is recorded', async () => {
     await store.upsertAccounts([account('a1', T0)], T0);
     const browser = { source: 'browser' as const, userId: 'u1' };

@@ -103,7 +103,22 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
 
   async function applyFacts(client: pg.PoolClient, fresh: readonly StoredEvent[]): Promise<void> {
     if (fresh.length === 0) return;
-    const { accounts, offers } = summarizeEvents(fresh);
+    const summary = summarizeEvents(fresh);
+    // Firsts and the trial instant only ever move earlier, so the facts copy, however
+    // stale, never holds one earlier than the table: an event no earlier than the copy's
+    // changes nothing there (most browser events are not an offer's first). Those are
+    // not sent; the statements below decide every other row (an event with a variant
+    // needs the row's own bookkeeping).
+    const known = seenXmin !== null;
+    const earlier = (next: number | null, held: number | null) => next !== null && (held === null || next < held);
+    const offers = summary.offers.filter((o) => {
+      const held = known && o.variant === null ? facts.offer(o.accountId, o.offerId) : undefined;
+      return !held || earlier(o.exposedAt, held.exposedAt) || earlier(o.clickedAt, held.clickedAt) || earlier(o.dismissedAt, held.dismissedAt);
+    });
+    const accounts = summary.accounts.filter((a) => {
+      const held = known ? facts.account(a.accountId) : undefined;
+      return !held || earlier(a.trialAt, held.trialAt) || a.paid.length > 0 || a.canceled.length > 0 || a.usage.length > 0;
+    });
     if (offers.length > 0) {
       // Only a row that changes is written (most browser events are not an offer's first).
       const earlier = (c: string) => `(EXCLUDED.${c} IS NOT NULL AND (s.${c} IS NULL OR EXCLUDED.${c} < s.${c}))`;
