@@ -5,20 +5,27 @@
  * Goal (issue 3): ≥ 50,000 events/s into SQLite holding 10M events, and ≥ 0.25
  * of raw better-sqlite3 (50-row transactions, one prepared statement); the same
  * on PostgreSQL when DATABASE_URL is set (raw baseline: `pg` multi-row INSERT).
+ * The server is measured once its facts copy is warm (it fills it at start-up).
  *
  *   pnpm bench ingest [--prefill 10000000] [--events 300000] [--connections 16] [--store sqlite|postgres|both]
+ *                     [--reuse DIR]
+ *
+ * --reuse DIR keeps the prefilled store for the next run (prefilling 10M events takes 1–2 minutes):
+ * SQLite as DIR/ingest-<prefill>.db (each run starts from a copy), PostgreSQL as the schema
+ * tandem_bench_ingest_<prefill> (each run adds its events to it).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { uuidv7 } from '@tandem/core';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { openPostgresStore, openSqliteStore } from '../server/src/store/index.ts';
-import { accountId, bulkPostgres, bulkSqlite, BULK_OFFERS } from './lib/bulk.ts';
+import { accountId, accountRow, assignments, bulkPostgres, bulkSqlite } from './lib/bulk.ts';
 import { prng } from './lib/seed.ts';
-import { BENCH_KEYS, startTandem } from './lib/tandem-server.ts';
+import { BENCH_KEYS, type RunningServer, startTandem } from './lib/tandem-server.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,13 +35,14 @@ const PREFILL = Number(arg('prefill', '10000000'));
 /** Whole batches only. */
 const EVENTS = Math.max(1, Math.floor(Number(arg('events', '300000')) / 50)) * 50;
 const CONNECTIONS = Number(arg('connections', '16'));
+const REUSE = arg('reuse', '');
 const BATCH = 50;
 const databaseUrl = process.env.DATABASE_URL;
 const which = arg('store', databaseUrl ? 'both' : 'sqlite');
 const NOW = Date.now();
-const DAY = 86_400_000;
 /** Prefill: about 18 events per account on average (bench/lib/bulk.ts). */
 const ACCOUNTS = Math.max(100, Math.round(PREFILL / 18));
+const spec = { accounts: ACCOUNTS, eventsPerAccount: PREFILL / ACCOUNTS, now: NOW };
 
 interface WireEvent {
   id: string;
@@ -47,17 +55,26 @@ interface WireEvent {
   at: string;
 }
 
-/** A live traffic mix for existing accounts: mostly exposures, some clicks, trials, payments and usage. */
+/**
+ * Live traffic for existing accounts: events that happened in the last minute, each
+ * with the UUIDv7 its client made then (ids grow with time, as the SDK's do). Mostly
+ * exposures, clicks and dismissals of an offer the account is in treatment for (what
+ * decide showed it), some trials, payments and usage reports.
+ */
 function makeEvents(n: number, seed: number): WireEvent[] {
   const rand = prng(seed);
   const out: WireEvent[] = [];
-  for (let i = 0; i < n; i++) {
-    const at = NOW - Math.floor(rand() * 30 * DAY);
-    const account = accountId(Math.floor(rand() * ACCOUNTS));
+  while (out.length < n) {
+    const k = Math.floor(rand() * ACCOUNTS);
     const r = rand();
-    const e: WireEvent = { id: uuidv7(at), type: 'exposure', accountId: account, at: new Date(at).toISOString() };
-    if (r < 0.85) Object.assign(e, { type: r < 0.7 ? 'exposure' : r < 0.8 ? 'click' : 'dismiss', offerId: BULK_OFFERS[Math.floor(rand() * 3)], userId: 'u1' });
-    else if (r < 0.9) e.type = 'trial_start';
+    const at = Date.now() - Math.floor(rand() * 60_000);
+    const e: WireEvent = { id: uuidv7(at), type: 'exposure', accountId: accountId(k), at: new Date(at).toISOString() };
+    if (r < 0.85) {
+      const treated = assignments(k, accountRow(k, NOW)).filter((o) => o[2] === 'treatment');
+      if (treated.length === 0) continue; // a control account is shown nothing
+      const offer = treated[Math.floor(rand() * treated.length)]!;
+      Object.assign(e, { type: r < 0.7 ? 'exposure' : r < 0.8 ? 'click' : 'dismiss', offerId: offer[1], userId: `u${Math.floor(rand() * 5)}` });
+    } else if (r < 0.9) e.type = 'trial_start';
     else if (r < 0.93) Object.assign(e, { type: 'paid', productId: 'insights' });
     else Object.assign(e, { type: 'usage', productId: 'insights', quantity: 1 + Math.floor(rand() * 10) });
     out.push(e);
@@ -71,28 +88,49 @@ function batches(events: WireEvent[]): string[] {
   return bodies;
 }
 
+/** One POST over a keep-alive agent: status and parsed answer. node:http, not fetch: the client shares the machine, and fetch costs it several times the CPU. */
+function request(agent: Agent, url: URL, body: string): Promise<{ status: number; answer: { accepted?: number; rejected?: unknown[] } }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/v1/events',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEYS.secret}`, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, answer: JSON.parse(Buffer.concat(chunks).toString()) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Sends every body once over `CONNECTIONS` concurrent keep-alive loops; events/s of accepted events. */
 async function post(url: string, bodies: string[]): Promise<{ rate: number; accepted: number; seconds: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const target = new URL(url);
   let next = 0;
   let accepted = 0;
   const t = performance.now();
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
       while (next < bodies.length) {
-        const body = bodies[next++]!;
-        const res = await fetch(`${url}/v1/events`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEYS.secret}` },
-          body,
-        });
-        const answer = (await res.json()) as { accepted?: number; rejected?: unknown[] };
-        if (res.status !== 202) throw new Error(`POST /v1/events answered ${res.status}: ${JSON.stringify(answer)}`);
+        const { status, answer } = await request(agent, target, bodies[next++]!);
+        if (status !== 202) throw new Error(`POST /v1/events answered ${status}: ${JSON.stringify(answer)}`);
         if (answer.rejected && answer.rejected.length > 0) throw new Error(`events rejected: ${JSON.stringify(answer.rejected[0])}`);
         accepted += answer.accepted ?? 0;
       }
     }),
   );
   const seconds = (performance.now() - t) / 1000;
+  agent.destroy();
   return { rate: accepted / seconds, accepted, seconds };
 }
 
@@ -114,6 +152,34 @@ function line(kind: string, prefilled: number, server: { rate: number; accepted:
   console.log(`ratio to raw: ${(server.rate / raw).toFixed(2)} (goal ≥ 0.25); events/s goal ≥ 50,000: ${server.rate >= 50_000 ? 'yes' : 'NO'}`);
 }
 
+/** Waits until the server has filled its facts copy (a report waits for it), then warms the route up. */
+async function ready(server: RunningServer): Promise<void> {
+  const res = await fetch(`${server.url}/v1/metrics/attach`, { headers: { authorization: `Bearer ${BENCH_KEYS.secret}` } });
+  if (!res.ok) throw new Error(`GET /v1/metrics/attach answered ${res.status}: ${await res.text()}`);
+  await post(server.url, batches(makeEvents(5000, 1)));
+}
+
+/** A prefilled SQLite file: a copy of the one kept by --reuse, or a new one (kept when --reuse is given). */
+function prefillSqlite(file: string): number {
+  const kept = REUSE ? join(resolve(REUSE), `ingest-${PREFILL}.db`) : null;
+  if (kept && existsSync(kept)) {
+    copyFileSync(kept, file);
+    const db = new Database(file, { readonly: true });
+    const n = db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    db.close();
+    console.log(`sqlite: reusing ${kept} (${n.toLocaleString()} events)`);
+    return n;
+  }
+  const t = performance.now();
+  const n = bulkSqlite(file, spec, 1);
+  console.log(`sqlite: prefilled ${n.toLocaleString()} events for ${ACCOUNTS.toLocaleString()} accounts in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  if (kept) {
+    mkdirSync(resolve(REUSE), { recursive: true });
+    copyFileSync(file, kept);
+  }
+  return n;
+}
+
 async function runSqlite(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-ingest-'));
   try {
@@ -121,14 +187,12 @@ async function runSqlite(): Promise<void> {
     await s.migrate();
     await s.close();
     const file = join(dir, 'tandem.db');
-    let t = performance.now();
-    const prefilled = bulkSqlite(file, { accounts: ACCOUNTS, eventsPerAccount: PREFILL / ACCOUNTS, now: NOW }, 1);
-    console.log(`sqlite: prefilled ${prefilled.toLocaleString()} events for ${ACCOUNTS.toLocaleString()} accounts in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    const prefilled = prefillSqlite(file);
 
     const server = await startTandem({ dataDir: dir });
     let result: Awaited<ReturnType<typeof post>>;
     try {
-      await post(server.url, batches(makeEvents(5000, 1))); // warm-up
+      await ready(server);
       result = await post(server.url, batches(makeEvents(EVENTS, 2)));
     } finally {
       await server.stop();
@@ -143,10 +207,14 @@ async function runSqlite(): Promise<void> {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
     const tx = db.transaction((rows: Row[]) => {
-      for (const r of rows) insert.run(...r);
+      const received = Date.now(); // as the server stamps each batch
+      for (const r of rows) {
+        r[9] = received;
+        insert.run(...r);
+      }
     });
     const rows = rowsOf(makeEvents(EVENTS, 2).map((e) => ({ ...e, id: uuidv7(Date.parse(e.at)) })));
-    t = performance.now();
+    const t = performance.now();
     for (let i = 0; i < rows.length; i += BATCH) tx.immediate(rows.slice(i, i + BATCH));
     const raw = rows.length / ((performance.now() - t) / 1000);
     db.close();
@@ -157,20 +225,27 @@ async function runSqlite(): Promise<void> {
 }
 
 async function runPostgres(url: string): Promise<void> {
-  const schema = `tandem_bench_${randomBytes(4).toString('hex')}`;
-  const s = openPostgresStore({ url, schema, max: 2 });
-  await s.migrate();
-  await s.close();
+  const schema = REUSE ? `tandem_bench_ingest_${PREFILL}` : `tandem_bench_${randomBytes(4).toString('hex')}`;
   const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: CONNECTIONS });
   try {
-    let t = performance.now();
-    const prefilled = await bulkPostgres(url, schema, { accounts: ACCOUNTS, eventsPerAccount: PREFILL / ACCOUNTS, now: NOW }, 1);
-    console.log(`postgres: prefilled ${prefilled.toLocaleString()} events for ${ACCOUNTS.toLocaleString()} accounts in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    const kept = REUSE !== '' && (await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
+    let prefilled: number;
+    if (kept) {
+      prefilled = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]!.n);
+      console.log(`postgres: reusing schema ${schema} (${prefilled.toLocaleString()} events)`);
+    } else {
+      const s = openPostgresStore({ url, schema, max: 2 });
+      await s.migrate();
+      await s.close();
+      const t = performance.now();
+      prefilled = await bulkPostgres(url, schema, spec, 1);
+      console.log(`postgres: prefilled ${prefilled.toLocaleString()} events for ${ACCOUNTS.toLocaleString()} accounts in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    }
     const sep = url.includes('?') ? '&' : '?';
     const server = await startTandem({ databaseUrl: `${url}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}` });
     let result: Awaited<ReturnType<typeof post>>;
     try {
-      await post(server.url, batches(makeEvents(5000, 1)));
+      await ready(server);
       result = await post(server.url, batches(makeEvents(EVENTS, 2)));
     } finally {
       await server.stop();
@@ -182,12 +257,14 @@ async function runPostgres(url: string): Promise<void> {
     const text = `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
       VALUES ${params} ON CONFLICT (id) DO NOTHING`;
     let next = 0;
-    t = performance.now();
+    const t = performance.now();
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async () => {
         while (next < rows.length) {
           const part = rows.slice(next, next + BATCH);
           next += BATCH;
+          const received = Date.now();
+          for (const r of part) r[9] = received;
           await pool.query(text, part.flat());
         }
       }),
@@ -195,7 +272,7 @@ async function runPostgres(url: string): Promise<void> {
     const raw = rows.length / ((performance.now() - t) / 1000);
     line('postgres', prefilled, result, raw, `raw pg multi-row INSERT (${CONNECTIONS} connections)`);
   } finally {
-    await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+    if (!REUSE) await pool.query(`DROP SCHEMA ${schema} CASCADE`);
     await pool.end();
   }
 }

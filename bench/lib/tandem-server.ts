@@ -57,8 +57,6 @@ export async function startTandem(opts: { databaseUrl?: string; dataDir?: string
   );
   // TANDEM_BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
   const profile = process.env.TANDEM_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.TANDEM_BENCH_PROFILE] : [];
-  if (process.env.EXP_PERF) profile.push('--perf-basic-prof');
-  if (process.env.EXP_SEMI) profile.push(`--max-semi-space-size=${process.env.EXP_SEMI}`);
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'server/src/cli.ts'), 'serve', '--config', configPath], {
     cwd: ROOT,
     // DATABASE_URL overrides the config file: the child gets exactly the store asked for.
