@@ -8,7 +8,7 @@
  */
 import type { Account, OfferDefinition } from '@tandem/core';
 import pg from 'pg';
-import { isAttachedAt, packNumbers, summarizeEvents, unpackNumbers } from '../facts.ts';
+import { isAttachedAt, unpackNumbers } from '../facts.ts';
 import { readMigrations } from '../migrations.ts';
 import { type AccountFactsRow, FactsCache, type OfferFactsRow } from '../facts-cache.ts';
 import {
@@ -101,80 +101,97 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
   const query = async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
     (await pool.query<R>(text, values)).rows;
 
-  async function applyFacts(client: pg.PoolClient, fresh: readonly StoredEvent[]): Promise<void> {
-    if (fresh.length === 0) return;
-    const summary = summarizeEvents(fresh);
-    // Firsts and the trial instant only ever move earlier, so the facts copy, however
-    // stale, never holds one earlier than the table: an event no earlier than the copy's
-    // changes nothing there (most browser events are not an offer's first). Those are
-    // not sent; the statements below decide every other row (an event with a variant
-    // needs the row's own bookkeeping).
-    const known = seenXmin !== null;
-    const earlier = (next: number | null, held: number | null) => next !== null && (held === null || next < held);
-    const offers = summary.offers.filter((o) => {
-      const held = known && o.variant === null ? facts.offer(o.accountId, o.offerId) : undefined;
-      return !held || earlier(o.exposedAt, held.exposedAt) || earlier(o.clickedAt, held.clickedAt) || earlier(o.dismissedAt, held.dismissedAt);
+  // Ingest in one statement (one round trip, one commit): the events, and the state rows
+  // folded from those actually inserted. Round trips, not the database, were the cost:
+  // each waits its turn in a busy event loop. The fold is the one summarizeEvents does
+  // (facts.ts), in SQL over the inserted rows; only a row that changes is written.
+  const earlierCol = (c: string) => `(EXCLUDED.${c} IS NOT NULL AND (s.${c} IS NULL OR EXCLUDED.${c} < s.${c}))`;
+  const betterVariant = `(${earlierCol('event_variant_at')} OR (EXCLUDED.event_variant_at = s.event_variant_at AND EXCLUDED.event_variant COLLATE "C" < s.event_variant COLLATE "C"))`;
+  const mergeList = (col: string) =>
+    `CASE WHEN EXCLUDED.${col} IS NULL THEN s.${col} ELSE (SELECT array_agg(x ORDER BY x) FROM unnest(coalesce(s.${col}, '{}') || EXCLUDED.${col}) AS t(x)) END`;
+  const mergeUsage = (pick: 'a' | 'q') =>
+    `CASE WHEN EXCLUDED.usage_at IS NULL THEN s.${pick === 'a' ? 'usage_at' : 'usage_qty'} ELSE (SELECT array_agg(${pick} ORDER BY a, q)
+       FROM unnest(coalesce(s.usage_at, '{}') || EXCLUDED.usage_at, coalesce(s.usage_qty, '{}') || EXCLUDED.usage_qty) AS t(a, q)) END`;
+  const INGEST = `WITH input AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                           $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::double precision[], $14::double precision[], $15::boolean[])
+        AS u(id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity, fold)
+    ), ins AS (
+      INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
+      SELECT id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity FROM input
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id, type, account_id, offer_id, variant, at, quantity
+    ), folded AS (
+      SELECT ins.* FROM ins JOIN input ON input.id COLLATE "C" = ins.id WHERE input.fold
+    ), offer_delta AS (
+      SELECT account_id, offer_id,
+        min(at) FILTER (WHERE type = 'exposure'), min(at) FILTER (WHERE type = 'click'), min(at) FILTER (WHERE type = 'dismiss'),
+        (array_agg(variant ORDER BY at, variant COLLATE "C") FILTER (WHERE variant IS NOT NULL))[1],
+        min(at) FILTER (WHERE variant IS NOT NULL)
+      FROM folded WHERE offer_id IS NOT NULL AND type IN ('exposure', 'click', 'dismiss')
+      GROUP BY account_id, offer_id
+    ), offer_up AS (
+      INSERT INTO offer_state AS s (account_id, offer_id, exposed_at, clicked_at, dismissed_at, event_variant, event_variant_at)
+      SELECT * FROM offer_delta ORDER BY 1, 2
+      ON CONFLICT (account_id, offer_id) DO UPDATE SET xid = pg_current_xact_id(),
+        exposed_at = LEAST(s.exposed_at, EXCLUDED.exposed_at),
+        clicked_at = LEAST(s.clicked_at, EXCLUDED.clicked_at),
+        dismissed_at = LEAST(s.dismissed_at, EXCLUDED.dismissed_at),
+        event_variant = CASE WHEN ${betterVariant} THEN EXCLUDED.event_variant ELSE s.event_variant END,
+        event_variant_at = CASE WHEN ${betterVariant} THEN EXCLUDED.event_variant_at ELSE s.event_variant_at END
+      WHERE ${earlierCol('exposed_at')} OR ${earlierCol('clicked_at')} OR ${earlierCol('dismissed_at')} OR ${betterVariant}
+    ), account_delta AS (
+      SELECT account_id,
+        min(at) FILTER (WHERE type IN ('trial_start', 'trial_started')),
+        array_agg(at ORDER BY at) FILTER (WHERE type = 'paid'),
+        array_agg(at ORDER BY at) FILTER (WHERE type = 'canceled'),
+        array_agg(at ORDER BY at, coalesce(quantity, 1)) FILTER (WHERE type = 'usage'),
+        array_agg(coalesce(quantity, 1) ORDER BY at, coalesce(quantity, 1)) FILTER (WHERE type = 'usage')
+      FROM folded WHERE type IN ('trial_start', 'trial_started', 'paid', 'canceled', 'usage')
+      GROUP BY account_id
+    ), account_up AS (
+      INSERT INTO account_state AS s (account_id, trial_at, paid, canceled, usage_at, usage_qty)
+      SELECT * FROM account_delta ORDER BY 1
+      ON CONFLICT (account_id) DO UPDATE SET xid = pg_current_xact_id(),
+        trial_at = LEAST(s.trial_at, EXCLUDED.trial_at),
+        paid = ${mergeList('paid')},
+        canceled = ${mergeList('canceled')},
+        usage_at = ${mergeUsage('a')},
+        usage_qty = ${mergeUsage('q')}
+      WHERE EXCLUDED.paid IS NOT NULL OR EXCLUDED.canceled IS NOT NULL OR EXCLUDED.usage_at IS NOT NULL
+        OR (EXCLUDED.trial_at IS NOT NULL AND (s.trial_at IS NULL OR EXCLUDED.trial_at < s.trial_at))
+    )
+    SELECT id FROM ins`;
+
+  /**
+   * Whether each event may change a state row, as far as the facts copy can tell: not
+   * when it is an offer's exposure, click or dismiss (without a variant) or a trial no
+   * earlier than the copy's. Firsts and the trial only ever move earlier, so even a
+   * stale copy (another server's writes, writes in flight) never holds one earlier than
+   * the table, and is right to say no. Most browser events are not an offer's first.
+   */
+  function foldHints(events: readonly StoredEvent[]): boolean[] {
+    if (seenXmin === null) return events.map(() => true);
+    return events.map((e) => {
+      switch (e.type) {
+        case 'exposure':
+        case 'click':
+        case 'dismiss': {
+          if (e.offerId === null) return false;
+          const held = e.variant === null ? facts.offer(e.accountId, e.offerId) : undefined;
+          if (!held) return true;
+          const first = e.type === 'exposure' ? held.exposedAt : e.type === 'click' ? held.clickedAt : held.dismissedAt;
+          return first === null || e.at < first;
+        }
+        case 'trial_start':
+        case 'trial_started': {
+          const trialAt = facts.account(e.accountId)?.trialAt ?? null;
+          return trialAt === null || e.at < trialAt;
+        }
+        default:
+          return true;
+      }
     });
-    const accounts = summary.accounts.filter((a) => {
-      const held = known ? facts.account(a.accountId) : undefined;
-      return !held || earlier(a.trialAt, held.trialAt) || a.paid.length > 0 || a.canceled.length > 0 || a.usage.length > 0;
-    });
-    if (offers.length > 0) {
-      // Only a row that changes is written (most browser events are not an offer's first).
-      const earlier = (c: string) => `(EXCLUDED.${c} IS NOT NULL AND (s.${c} IS NULL OR EXCLUDED.${c} < s.${c}))`;
-      const better = `(${earlier('event_variant_at')} OR (EXCLUDED.event_variant_at = s.event_variant_at AND EXCLUDED.event_variant COLLATE "C" < s.event_variant COLLATE "C"))`;
-      await client.query({
-        name: 'tandem_offer_facts',
-        text: `INSERT INTO offer_state AS s (account_id, offer_id, exposed_at, clicked_at, dismissed_at, event_variant, event_variant_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[])
-         ON CONFLICT (account_id, offer_id) DO UPDATE SET xid = pg_current_xact_id(),
-           exposed_at = LEAST(s.exposed_at, EXCLUDED.exposed_at),
-           clicked_at = LEAST(s.clicked_at, EXCLUDED.clicked_at),
-           dismissed_at = LEAST(s.dismissed_at, EXCLUDED.dismissed_at),
-           event_variant = CASE WHEN ${better} THEN EXCLUDED.event_variant ELSE s.event_variant END,
-           event_variant_at = CASE WHEN ${better} THEN EXCLUDED.event_variant_at ELSE s.event_variant_at END
-         WHERE ${earlier('exposed_at')} OR ${earlier('clicked_at')} OR ${earlier('dismissed_at')} OR ${better}`,
-        values: [
-          offers.map((o) => o.accountId),
-          offers.map((o) => o.offerId),
-          offers.map((o) => o.exposedAt),
-          offers.map((o) => o.clickedAt),
-          offers.map((o) => o.dismissedAt),
-          offers.map((o) => o.variant),
-          offers.map((o) => o.variantAt),
-        ],
-      });
-    }
-    if (accounts.length > 0) {
-      const merge = (col: string) =>
-        `CASE WHEN EXCLUDED.${col} IS NULL THEN s.${col} ELSE (SELECT array_agg(x ORDER BY x) FROM unnest(coalesce(s.${col}, '{}') || EXCLUDED.${col}) AS t(x)) END`;
-      const usage = (pick: string) =>
-        `CASE WHEN EXCLUDED.usage_at IS NULL THEN s.${pick === 'a' ? 'usage_at' : 'usage_qty'} ELSE (SELECT array_agg(${pick} ORDER BY a, q)
-           FROM unnest(coalesce(s.usage_at, '{}') || EXCLUDED.usage_at, coalesce(s.usage_qty, '{}') || EXCLUDED.usage_qty) AS t(a, q)) END`;
-      await client.query({
-        name: 'tandem_account_facts',
-        text: `INSERT INTO account_state AS s (account_id, trial_at, paid, canceled, usage_at, usage_qty)
-         SELECT u.id, u.trial, string_to_array(u.paid, ',')::bigint[], string_to_array(u.canceled, ',')::bigint[],
-                string_to_array(u.ua, ',')::bigint[], string_to_array(u.uq, ',')::double precision[]
-         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(id, trial, paid, canceled, ua, uq)
-         ON CONFLICT (account_id) DO UPDATE SET xid = pg_current_xact_id(),
-           trial_at = LEAST(s.trial_at, EXCLUDED.trial_at),
-           paid = ${merge('paid')},
-           canceled = ${merge('canceled')},
-           usage_at = ${usage('a')},
-           usage_qty = ${usage('q')}
-         WHERE EXCLUDED.paid IS NOT NULL OR EXCLUDED.canceled IS NOT NULL OR EXCLUDED.usage_at IS NOT NULL
-           OR (EXCLUDED.trial_at IS NOT NULL AND (s.trial_at IS NULL OR EXCLUDED.trial_at < s.trial_at))`,
-        values: [
-          accounts.map((a) => a.accountId),
-          accounts.map((a) => a.trialAt),
-          accounts.map((a) => packNumbers(a.paid)),
-          accounts.map((a) => packNumbers(a.canceled)),
-          accounts.map((a) => packNumbers(a.usage.map((u) => u.at))),
-          accounts.map((a) => packNumbers(a.usage.map((u) => u.quantity))),
-        ],
-      });
-    }
   }
 
   async function writeAudit(
@@ -247,13 +264,11 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     const { unique, repeats } = splitRepeats(events);
     // Sorted ids: concurrent batches wait on each other's rows in one order, never in a cycle.
     const rows = [...unique].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const stored = await tx(async (client) => {
-      const result = await client.query<{ id: string }>({
-        name: 'tandem_insert_events',
-        text: `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                              $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::double precision[], $14::double precision[])
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
+    const fold = foldHints(rows);
+    const stored = await retrying(async () => {
+      const result = await pool.query<{ id: string }>({
+        name: 'tandem_ingest',
+        text: INGEST,
         values: [
           rows.map((e) => e.id),
           rows.map((e) => e.type),
@@ -269,14 +284,10 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
           rows.map((e) => e.productId),
           rows.map((e) => e.arr),
           rows.map((e) => e.quantity),
+          fold,
         ],
       });
-      const ids = new Set(result.rows.map((r) => r.id));
-      await applyFacts(
-        client,
-        rows.filter((e) => ids.has(e.id)),
-      );
-      return ids;
+      return new Set(result.rows.map((r) => r.id));
     });
     let at = 0;
     return calls.map((call) => {
