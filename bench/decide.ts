@@ -5,8 +5,11 @@
  * (DATABASE_URL set → PostgreSQL, else the embedded SQLite).
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { SignJWT } from 'jose';
+import pg from 'pg';
+import { openPostgresStore } from '../server/src/store/index.ts';
 import { load } from './lib/load.ts';
 import { BENCH_IDENTITY, BENCH_KEYS, startTandem, waitForListening } from './lib/tandem-server.ts';
 import { seedOffers, seedAccounts } from './lib/seed.ts';
@@ -20,11 +23,20 @@ const ACCOUNTS = arg('accounts', 20_000);
 const CONNECTIONS = arg('connections', 100);
 const databaseUrl = process.env.DATABASE_URL;
 
+// PostgreSQL: a schema of this run's own, dropped at the end.
+const schema = `tandem_bench_decide_${randomBytes(4).toString('hex')}`;
+const serverUrl = databaseUrl ? `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}` : null;
+if (databaseUrl) {
+  const s = openPostgresStore({ url: databaseUrl, schema, max: 1 });
+  await s.migrate();
+  await s.close();
+}
+
 const baseline = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'lib/baseline-http.ts')], {
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 const baselineUrl = await waitForListening(baseline, 'baseline');
-const tandem = await startTandem(databaseUrl ? { databaseUrl } : {});
+const tandem = await startTandem(serverUrl ? { databaseUrl: serverUrl } : {});
 try {
   const now = Date.now();
   const ids = await seedAccounts(tandem.url, ACCOUNTS, now);
@@ -63,4 +75,10 @@ try {
 } finally {
   await tandem.stop();
   baseline.kill('SIGTERM');
+  if (databaseUrl) {
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  }
 }
