@@ -49,10 +49,11 @@ const postgresHarness: Harness = {
   async open() {
     admin ??= new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
     const schema = `tandem_test_${randomBytes(6).toString('hex')}`;
-    const store = openPostgresStore({ url: DATABASE_URL!, schema });
+    // followMs 0: a read sees every write committed before it, this server's or another's.
+    const store = openPostgresStore({ url: DATABASE_URL!, schema, followMs: 0 });
     return {
       store,
-      another: () => openPostgresStore({ url: DATABASE_URL!, schema }),
+      another: () => openPostgresStore({ url: DATABASE_URL!, schema, followMs: 0 }),
       async cleanup() {
         await store.close();
         await admin!.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

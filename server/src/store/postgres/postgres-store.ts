@@ -23,6 +23,7 @@ import {
   uniqueAssignments,
   versionedOffer,
 } from '../rows.ts';
+import { type HistoryEntry, HistoryIndex } from '../history-index.ts';
 import type { AccountFacts, Assignment, DecisionState, InsertEventsResult, RecentHistory, Store, StoredEvent } from '../types.ts';
 
 export interface PostgresStoreOptions {
@@ -32,9 +33,16 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size (default 10). */
   max?: number;
+  /**
+   * How old (ms) this server's last look at other servers' writes may be before a
+   * history or decide read looks again (default 100; 0: before every read).
+   */
+  followMs?: number;
 }
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
+/** Accounts whose decide inputs are kept (oldest dropped first). */
+const DECISION_CACHE_MAX = 50_000;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const INT8 = 20;
 /** deadlock_detected, serialization_failure: retry the whole transaction. */
@@ -140,6 +148,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
         event_variant = CASE WHEN ${betterVariant} THEN EXCLUDED.event_variant ELSE s.event_variant END,
         event_variant_at = CASE WHEN ${betterVariant} THEN EXCLUDED.event_variant_at ELSE s.event_variant_at END
       WHERE ${earlierCol('exposed_at')} OR ${earlierCol('clicked_at')} OR ${earlierCol('dismissed_at')} OR ${betterVariant}
+      RETURNING s.account_id
     ), account_delta AS (
       SELECT account_id,
         min(at) FILTER (WHERE type IN ('trial_start', 'trial_started')),
@@ -160,8 +169,11 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
         usage_qty = ${mergeUsage('q')}
       WHERE EXCLUDED.paid IS NOT NULL OR EXCLUDED.canceled IS NOT NULL OR EXCLUDED.usage_at IS NOT NULL
         OR (EXCLUDED.trial_at IS NOT NULL AND (s.trial_at IS NULL OR EXCLUDED.trial_at < s.trial_at))
+      RETURNING s.account_id
     )
-    SELECT id FROM ins`;
+    SELECT id, NULL AS account_id FROM ins
+    UNION ALL SELECT NULL, account_id FROM offer_up
+    UNION ALL SELECT NULL, account_id FROM account_up`;
 
   /**
    * Whether each event may change a state row, as far as the facts copy can tell: not
@@ -266,7 +278,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     const rows = [...unique].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const fold = foldHints(rows);
     const stored = await retrying(async () => {
-      const result = await pool.query<{ id: string }>({
+      const result = await pool.query<{ id: string | null; account_id: string | null }>({
         name: 'tandem_ingest',
         text: INGEST,
         values: [
@@ -287,8 +299,18 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
           fold,
         ],
       });
-      return new Set(result.rows.map((r) => r.id));
+      const ids = new Set<string>();
+      for (const r of result.rows) {
+        if (r.id !== null) ids.add(r.id);
+        else forget(r.account_id!);
+      }
+      return ids;
     });
+    // Committed: the new history events are this server's at once (a later look reads them again; kept once).
+    for (const e of rows) {
+      if (stored.has(e.id) && (e.type === 'exposure' || e.type === 'dismiss') && e.offerId !== null)
+        history.add({ id: e.id, type: e.type, accountId: e.accountId, offerId: e.offerId, userId: e.userId, at: e.at });
+    }
     let at = 0;
     return calls.map((call) => {
       const inserted: string[] = [];
@@ -303,51 +325,143 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
   // Group commit for event ingestion.
   const writeEvents = batched(insertTogether);
 
-  // decide's hot path. Calls arriving in the same event-loop turn share one
-  // statement (one round trip, one plan, one commit): with a hundred requests in
-  // flight, per-statement overhead and pool waits, not the rows, were the cost.
-  type StateRow = [
-    number,
-    string | null,
-    [string, string, string | null, number][] | null,
-    [string, Assignment['arm'], string | null, number][] | null,
-    [number | null, string | null, string | null] | null,
-  ];
-  const readDecisionState = batched(async (calls: readonly { accountId: string; since: number; now: number }[]) => {
-    // Each part as JSON from its own subquery, in the order the single getters use.
-    const result = await pool.query<StateRow>({
-      name: 'tandem_decision_state',
+  // Browser history by account (history-index.ts) and decide's inputs of recently
+  // decided accounts, in memory, following the tables. This server's writes go in
+  // as they commit. Other servers' are read when a read finds the last look older
+  // than `followMs`: each look reads, in one snapshot, every history event and
+  // changed state row whose writing transaction is at or after the xmin of the
+  // previous look's snapshot, so none is missed (one read twice is kept once).
+  const followMs = Math.max(0, options.followMs ?? 100);
+  const history = new HistoryIndex();
+  let followedXmin: string | null = null;
+  let lookedAt = Number.NEGATIVE_INFINITY;
+  let looking: Promise<void> | null = null;
+  type HistoryRow = [string, HistoryEntry['type'], string, string, string | null, number];
+  const historyEntry = (r: HistoryRow): HistoryEntry => ({ id: r[0], type: r[1], accountId: r[2], offerId: r[3], userId: r[4], at: r[5] });
+
+  async function look(since: number): Promise<void> {
+    const startedAt = performance.now();
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const xmin = (await client.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0]!.xmin;
+      if (followedXmin !== null) {
+        const events = await client.query<HistoryRow>({
+          name: 'tandem_follow_history',
+          text: `SELECT id, type, account_id, offer_id, user_id, at FROM events
+                 WHERE xid >= $1::xid8 AND type IN ('exposure', 'dismiss') AND offer_id IS NOT NULL`,
+          values: [followedXmin],
+          rowMode: 'array',
+        });
+        for (const r of events.rows) history.add(historyEntry(r));
+        const changed = await client.query<[string]>({
+          name: 'tandem_follow_state',
+          text: `SELECT account_id FROM account_state WHERE xid >= $1::xid8 UNION SELECT account_id FROM offer_state WHERE xid >= $1::xid8`,
+          values: [followedXmin],
+          rowMode: 'array',
+        });
+        for (const [id] of changed.rows) forget(id);
+      } else decisions.clear(); // nothing followed yet: what is held may predate this snapshot
+      if (since < history.coveredSince) {
+        const rows = await client.query<HistoryRow>({
+          text: `SELECT id, type, account_id, offer_id, user_id, at FROM events
+                 WHERE greatest(at, received_at) >= $1 AND at >= $1 AND type IN ('exposure', 'dismiss') AND offer_id IS NOT NULL`,
+          values: [since],
+          rowMode: 'array',
+        });
+        history.extend(since, rows.rows.map(historyEntry));
+      }
+      await client.query('COMMIT');
+      followedXmin = xmin;
+      lookedAt = startedAt;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Before a read: looks again unless a look started at most `followMs` before the
+   * read was asked (with 0: after it) and the span asked is loaded.
+   */
+  async function follow(since: number): Promise<void> {
+    const asked = performance.now();
+    for (;;) {
+      if (lookedAt >= asked - followMs && since >= history.coveredSince) return;
+      if (!looking) {
+        looking = look(since).finally(() => {
+          looking = null;
+        });
+      }
+      await looking; // it may have started too early for this read: check again
+    }
+  }
+
+  // decide's reads of an account besides its history, kept for recently decided
+  // accounts and dropped when a write names the account (see `follow`).
+  interface DecisionEntry {
+    account: Account;
+    assignments: Assignment[];
+    attachedFacts: { trialAt: number | null; paidAt: number[]; canceledAt: number[] };
+  }
+  const decisions = new Map<string, DecisionEntry | null>();
+  /** Reads in flight, by account: a write that names the account meanwhile makes its answer stale. */
+  const loading = new Map<string, { stale: boolean }>();
+  function forget(accountId: string): void {
+    decisions.delete(accountId);
+    const l = loading.get(accountId);
+    if (l) l.stale = true;
+  }
+
+  // Calls arriving in the same event-loop turn share one statement (one round trip, one
+  // plan): with a hundred requests in flight, per-statement overhead and pool waits,
+  // not the rows, were the cost.
+  type EntryRow = [number, string | null, [string, Assignment['arm'], string | null, number][] | null, [number | null, string | null, string | null] | null];
+  const readEntries = batched(async (accountIds: readonly string[]) => {
+    const result = await pool.query<EntryRow>({
+      name: 'tandem_decision_entry',
       text: `SELECT k.i::int, a.data,
-               (SELECT json_agg(json_build_array(e.type, e.offer_id, e.user_id, e.at) ORDER BY e.at, e.id) FROM events e
-                 WHERE e.account_id = k.id AND e.type IN ('exposure', 'dismiss') AND e.at >= k.since AND e.offer_id IS NOT NULL),
                (SELECT json_agg(json_build_array(o.offer_id, o.arm, o.variant, o.assigned_at) ORDER BY o.offer_id) FROM offer_state o
                  WHERE o.account_id = k.id AND o.arm IS NOT NULL),
                (SELECT json_build_array(s.trial_at, array_to_string(s.paid, ','), array_to_string(s.canceled, ',')) FROM account_state s
                  WHERE s.account_id = k.id)
-             FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(id, since, i)
-               CROSS JOIN LATERAL (SELECT u.id COLLATE "C" AS id, u.since, u.i) AS k
+             FROM unnest($1::text[]) WITH ORDINALITY AS u(id, i)
+               CROSS JOIN LATERAL (SELECT u.id COLLATE "C" AS id, u.i) AS k
                LEFT JOIN accounts a ON a.id = k.id`,
-      values: [calls.map((c) => c.accountId), calls.map((c) => c.since)],
+      values: [accountIds],
       rowMode: 'array',
     });
-    const out = new Array<DecisionState>(calls.length);
-    for (const [i, data, historyRows, assignmentRows, st] of result.rows) {
-      const { accountId, now } = calls[i - 1]!;
-      if (data === null) {
-        out[i - 1] = { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
-        continue;
-      }
-      const history: RecentHistory = { exposures: [], dismissals: [] };
-      for (const [type, offerId, userId, at] of historyRows ?? [])
-        (type === 'exposure' ? history.exposures : history.dismissals).push({ offerId, userId, at });
-      const assignments = (assignmentRows ?? []).map(
-        ([offerId, arm, variant, assignedAt]): Assignment => ({ accountId, offerId, arm, variant, assignedAt }),
-      );
-      const attached = st !== null && isAttachedAt({ trialAt: st[0], paidAt: unpackNumbers(st[1]), canceledAt: unpackNumbers(st[2]) }, now);
-      out[i - 1] = { account: JSON.parse(data) as Account, history, assignments, attached };
+    const out = new Array<DecisionEntry | null>(accountIds.length).fill(null);
+    for (const [i, data, assignmentRows, st] of result.rows) {
+      if (data === null) continue;
+      const accountId = accountIds[i - 1]!;
+      out[i - 1] = {
+        account: JSON.parse(data) as Account,
+        assignments: (assignmentRows ?? []).map(([offerId, arm, variant, assignedAt]): Assignment => ({ accountId, offerId, arm, variant, assignedAt })),
+        attachedFacts: { trialAt: st?.[0] ?? null, paidAt: unpackNumbers(st?.[1]), canceledAt: unpackNumbers(st?.[2]) },
+      };
     }
     return out;
   });
+
+  async function decisionEntry(accountId: string): Promise<DecisionEntry | null> {
+    const held = decisions.get(accountId);
+    if (held !== undefined) return held;
+    const mark = { stale: false };
+    loading.set(accountId, mark);
+    try {
+      const entry = await readEntries(accountId);
+      if (!mark.stale) {
+        if (decisions.size >= DECISION_CACHE_MAX) decisions.delete(decisions.keys().next().value as string);
+        decisions.set(accountId, entry);
+      }
+      return entry;
+    } finally {
+      if (loading.get(accountId) === mark) loading.delete(accountId);
+    }
+  }
 
   // Group commit: one statement (its own transaction, one durable commit) records
   // every assignment asked for in the same turn. The first arm stored for an
@@ -399,6 +513,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
         ).rows,
       );
     }
+    for (const a of unique) forget(a.accountId);
     return calls.map((assignments) =>
       uniqueAssignments(assignments).map((a) => {
         const row = stored.get(`${a.accountId}\u0000${a.offerId}`);
@@ -461,6 +576,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
           ],
         );
       });
+      for (const d of dims) forget(d.id);
       return dims.length;
     },
 
@@ -485,17 +601,8 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async recentHistory(accountId, since): Promise<RecentHistory> {
-      const rows = await query<{ type: string; offer_id: string | null; user_id: string | null; at: number }>(
-        `SELECT type, offer_id, user_id, at FROM events
-         WHERE account_id = $1 AND type IN ('exposure', 'dismiss') AND at >= $2 ORDER BY at, id`,
-        [accountId, since],
-      );
-      const history: RecentHistory = { exposures: [], dismissals: [] };
-      for (const r of rows) {
-        if (r.offer_id === null) continue;
-        (r.type === 'exposure' ? history.exposures : history.dismissals).push({ offerId: r.offer_id, userId: r.user_id, at: r.at });
-      }
-      return history;
+      await follow(since);
+      return history.get(accountId, since);
     },
 
     async isAttached(accountId, now) {
@@ -518,8 +625,16 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return rows.map(assignmentFromRow);
     },
 
-    decisionState(accountId, since, now) {
-      return readDecisionState({ accountId, since, now });
+    async decisionState(accountId, since, now): Promise<DecisionState> {
+      await follow(since);
+      const entry = await decisionEntry(accountId);
+      if (entry === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
+      return {
+        account: entry.account,
+        history: history.get(accountId, since),
+        assignments: entry.assignments,
+        attached: isAttachedAt(entry.attachedFacts, now),
+      };
     },
 
     recordAssignments(assignments) {

@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { isAttachedAt, unpackNumbers } from '../facts.ts';
 import { readMigrations } from '../migrations.ts';
 import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
-import { type HistoryEntry, HistoryIndex } from './history-index.ts';
+import { type HistoryEntry, HistoryIndex } from '../history-index.ts';
 import { SqliteState, type StateWrite } from './state.ts';
 import {
   type AssignmentRow,
@@ -41,8 +41,6 @@ export interface SqliteStoreOptions {
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
 /** Accounts whose decide inputs are kept (oldest dropped first). */
 const DECISION_CACHE_MAX = 50_000;
-/** How often the history index drops what no caller asked about in the last two such periods. */
-const HISTORY_PRUNE_MS = 30 * 60_000;
 const HISTORY_ROW = `SELECT seq, id, type, account_id, offer_id, user_id, at FROM events`;
 type HistoryRow = [number, string, 'exposure' | 'dismiss', string, string, string | null, number];
 const historyEntry = (r: HistoryRow): HistoryEntry => ({ id: r[1], type: r[2], accountId: r[3], offerId: r[4], userId: r[5], at: r[6] });
@@ -329,10 +327,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return entry;
   }
 
-  // Retention: what callers asked about in the last two periods stays loaded.
-  let askedNow = Number.POSITIVE_INFINITY;
-  let askedBefore = Number.POSITIVE_INFINITY;
-  let prunedAt = Date.now();
 
   // Checking for other processes' writes is a statement of its own (a read lock on
   // the shared log index, a few µs): done once per event-loop turn, so every read
@@ -351,15 +345,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   function historyOf(accountId: string, since: number): RecentHistory {
     noticeOthers();
     if (since < history.coveredSince) syncHistoryTx(since);
-    if (since < askedNow) askedNow = since;
-    const t = Date.now();
-    if (t - prunedAt >= HISTORY_PRUNE_MS) {
-      prunedAt = t;
-      const floor = Math.min(askedNow, askedBefore);
-      askedBefore = askedNow;
-      askedNow = Number.POSITIVE_INFINITY;
-      if (Number.isFinite(floor)) history.prune(floor);
-    }
     return history.get(accountId, since);
   }
 

@@ -39,6 +39,16 @@ describe('HistoryIndex', () => {
     expect(h.get('nobody', 0)).toEqual({ exposures: [], dismissals: [] });
   });
 
+  it('keeps an event given twice once', () => {
+    const h = new HistoryIndex();
+    h.extend(0, [e('a', 5), e('b', 5)]);
+    h.add(e('a', 5));
+    h.add(e('b', 5));
+    h.add(e('c', 5));
+    expect(h.size).toBe(3);
+    expect(ats(h, 0)).toEqual([5, 5, 5]);
+  });
+
   it('takes from an extension only the span it did not hold', () => {
     const h = new HistoryIndex();
     h.extend(100, [e('a', 150)]);
