@@ -260,7 +260,7 @@ export async function bulkPostgres(url: string, schema: string, spec: BulkSpec, 
          FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[])
            AS t(a, b, c, d, e, f, g, h, i, j, k)
          ON CONFLICT (account_id) DO UPDATE SET trial_at = excluded.trial_at, paid = excluded.paid, canceled = excluded.canceled,
-           usage_at = excluded.usage_at, usage_qty = excluded.usage_qty, xid = DEFAULT`,
+           usage_at = excluded.usage_at, usage_qty = excluded.usage_qty`,
         [
           c.accounts.map((a) => a.id),
           c.accounts.map((a) => a.activatedAt),
@@ -280,7 +280,7 @@ export async function bulkPostgres(url: string, schema: string, spec: BulkSpec, 
         `INSERT INTO offer_state (account_id, offer_id, arm, variant, assigned_at, exposed_at, clicked_at, dismissed_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
          ON CONFLICT (account_id, offer_id) DO UPDATE SET exposed_at = excluded.exposed_at, clicked_at = excluded.clicked_at,
-           dismissed_at = excluded.dismissed_at, xid = DEFAULT`,
+           dismissed_at = excluded.dismissed_at`,
         [col(0), col(1), col(2), col(3), col(4), col(5), col(6), col(7)],
       );
       for (let s = 0; s < c.events.length; s += 20_000) {
@@ -301,6 +301,9 @@ export async function bulkPostgres(url: string, schema: string, spec: BulkSpec, 
     // As migrations/002-events-log.sql creates them.
     await client.query(`CREATE INDEX events_recent ON events (greatest(at, received_at)) WHERE type IN ('exposure', 'dismiss') AND offer_id IS NOT NULL;
       CREATE INDEX events_history_xid ON events (xid) WHERE type IN ('exposure', 'dismiss') AND offer_id IS NOT NULL`);
+    // Every state row may have changed: marking the state log pruned up to now sends a
+    // running server's facts copy and decide inputs back to a full reload.
+    await client.query("UPDATE meta SET value = pg_current_xact_id()::text WHERE key = 'state_log_pruned'");
     await client.query('ANALYZE');
     return written;
   } finally {

@@ -38,11 +38,16 @@ export interface PostgresStoreOptions {
    * history or decide read looks again (default 100; 0: before every read).
    */
   followMs?: number;
+  /** State log entries are kept this long (default 15 minutes); a server further behind reloads its facts copy whole. */
+  stateLogKeepMs?: number;
+  /** Writes between two prunings of the state log (default 1000). */
+  stateLogPruneEvery?: number;
 }
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
 /** Accounts whose decide inputs are kept (oldest dropped first). */
 const DECISION_CACHE_MAX = 50_000;
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const INT8 = 20;
 /** deadlock_detected, serialization_failure: retry the whole transaction. */
@@ -109,6 +114,10 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
   const query = async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
     (await pool.query<R>(text, values)).rows;
 
+  /** A statement part appending one state log entry naming the accounts `changed` yields (none: no entry). */
+  const LOG_CHANGED = (changed: string, at: string) =>
+    `INSERT INTO state_log (at, accounts) SELECT ${at}, array_agg(DISTINCT c.account_id) FROM ${changed} AS c(account_id) HAVING count(*) > 0`;
+
   // Ingest in one statement (one round trip, one commit): the events, and the state rows
   // folded from those actually inserted. Round trips, not the database, were the cost:
   // each waits its turn in a busy event loop. The fold is the one summarizeEvents does
@@ -141,7 +150,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     ), offer_up AS (
       INSERT INTO offer_state AS s (account_id, offer_id, exposed_at, clicked_at, dismissed_at, event_variant, event_variant_at)
       SELECT * FROM offer_delta ORDER BY 1, 2
-      ON CONFLICT (account_id, offer_id) DO UPDATE SET xid = pg_current_xact_id(),
+      ON CONFLICT (account_id, offer_id) DO UPDATE SET
         exposed_at = LEAST(s.exposed_at, EXCLUDED.exposed_at),
         clicked_at = LEAST(s.clicked_at, EXCLUDED.clicked_at),
         dismissed_at = LEAST(s.dismissed_at, EXCLUDED.dismissed_at),
@@ -161,7 +170,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     ), account_up AS (
       INSERT INTO account_state AS s (account_id, trial_at, paid, canceled, usage_at, usage_qty)
       SELECT * FROM account_delta ORDER BY 1
-      ON CONFLICT (account_id) DO UPDATE SET xid = pg_current_xact_id(),
+      ON CONFLICT (account_id) DO UPDATE SET
         trial_at = LEAST(s.trial_at, EXCLUDED.trial_at),
         paid = ${mergeList('paid')},
         canceled = ${mergeList('canceled')},
@@ -170,6 +179,8 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       WHERE EXCLUDED.paid IS NOT NULL OR EXCLUDED.canceled IS NOT NULL OR EXCLUDED.usage_at IS NOT NULL
         OR (EXCLUDED.trial_at IS NOT NULL AND (s.trial_at IS NULL OR EXCLUDED.trial_at < s.trial_at))
       RETURNING s.account_id
+    ), logged AS (
+      ${LOG_CHANGED('(SELECT account_id FROM offer_up UNION ALL SELECT account_id FROM account_up)', '$16')}
     )
     SELECT id, NULL AS account_id FROM ins
     UNION ALL SELECT NULL, account_id FROM offer_up
@@ -225,38 +236,70 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     ]);
   }
 
-  // loadFacts answers from memory, reading back only the state rows written
-  // since the last read: by transactions at or after that snapshot's xmin
-  // (every older transaction had finished, so its rows were already seen).
-  const facts = new FactsCache();
+  // The state log (migration 003): which accounts' state rows changed. Entries older
+  // than LOG_KEEP_MS are pruned now and then; a reader that has not seen them reloads.
+  type Changed = { accounts: Set<string> } | null;
+  /** Accounts named by entries at or after `xmin`, in the caller's snapshot; null when some of those were pruned. */
+  async function changedSince(client: pg.PoolClient, xmin: string): Promise<Changed> {
+    const pruned = (await client.query<{ value: string }>("SELECT value FROM meta WHERE key = 'state_log_pruned'")).rows[0]!.value;
+    if (BigInt(xmin) <= BigInt(pruned)) return null;
+    const rows = await client.query<[string[]]>({
+      name: 'tandem_state_log',
+      text: 'SELECT accounts FROM state_log WHERE xid >= $1::xid8',
+      values: [xmin],
+      rowMode: 'array',
+    });
+    const accounts = new Set<string>();
+    for (const [ids] of rows.rows) for (const id of ids) accounts.add(id);
+    return { accounts };
+  }
+  const logKeepMs = options.stateLogKeepMs ?? 15 * 60_000;
+  const logPruneEvery = Math.max(1, options.stateLogPruneEvery ?? 1000);
+  let written = 0;
+  /** Now and then (every `logPruneEvery` writes), drops entries older than `logKeepMs`. */
+  async function pruneLog(): Promise<void> {
+    if (++written % logPruneEvery !== 0) return;
+    await tx(async (client) => {
+      const gone = await client.query<{ xid: string }>('DELETE FROM state_log WHERE at <= $1 RETURNING xid::text AS xid', [Date.now() - logKeepMs]);
+      if (gone.rows.length === 0) return;
+      let max = 0n;
+      for (const r of gone.rows) if (BigInt(r.xid) > max) max = BigInt(r.xid);
+      await client.query(
+        `UPDATE meta SET value = $1 WHERE key = 'state_log_pruned' AND value::numeric < $1::numeric`,
+        [max.toString()],
+      );
+    });
+  }
+
+  // loadFacts answers from memory, reading back only the accounts the state log
+  // names since the last read's snapshot xmin (every older transaction had
+  // finished, so its changes were already seen), or everything.
+  let facts = new FactsCache();
   let seenXmin: string | null = null;
   let refreshing: Promise<void> = Promise.resolve();
+  const ACCOUNT_COLUMNS = `account_id, activated_at, arr, plan, region, channel, trial_at, array_to_string(paid, ','),
+    array_to_string(canceled, ','), array_to_string(usage_at, ','), array_to_string(usage_qty, ',')`;
+  const OFFER_COLUMNS = 'account_id, offer_id, arm, coalesce(variant, event_variant), assigned_at, exposed_at, clicked_at, dismissed_at';
   async function refreshFacts(): Promise<void> {
     const client = await pool.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const xmin = (await client.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0]!.xmin;
-      const since = seenXmin === null ? '' : 'WHERE xid >= $1::xid8';
-      const values = seenXmin === null ? [] : [seenXmin];
-      const accounts = await client.query<AccountFactsRow>({
-        text: `SELECT account_id, activated_at, arr, plan, region, channel, trial_at, array_to_string(paid, ','),
-                 array_to_string(canceled, ','), array_to_string(usage_at, ','), array_to_string(usage_qty, ',')
-               FROM account_state ${since}`,
-        values,
-        rowMode: 'array',
-      });
-      const offers = await client.query<OfferFactsRow>({
-        text: `SELECT account_id, offer_id, arm, coalesce(variant, event_variant), assigned_at, exposed_at, clicked_at, dismissed_at
-               FROM offer_state ${since}`,
-        values,
-        rowMode: 'array',
-      });
-      await client.query('COMMIT');
-      if (seenXmin === null) facts.fill(offers.rows, accounts.rows);
-      else {
-        for (const r of accounts.rows) facts.applyAccount(r);
-        for (const r of offers.rows) facts.applyOffer(r);
+      const changed = seenXmin === null ? null : await changedSince(client, seenXmin);
+      const only = changed === null ? '' : 'WHERE account_id = ANY($1::text[])';
+      const values = changed === null ? [] : [[...changed.accounts]];
+      if (changed === null || changed.accounts.size > 0) {
+        const accounts = await client.query<AccountFactsRow>({ text: `SELECT ${ACCOUNT_COLUMNS} FROM account_state ${only}`, values, rowMode: 'array' });
+        const offers = await client.query<OfferFactsRow>({ text: `SELECT ${OFFER_COLUMNS} FROM offer_state ${only}`, values, rowMode: 'array' });
+        if (changed === null) {
+          facts = new FactsCache();
+          facts.fill(offers.rows, accounts.rows);
+        } else {
+          for (const r of accounts.rows) facts.applyAccount(r);
+          for (const r of offers.rows) facts.applyOffer(r);
+        }
       }
+      await client.query('COMMIT');
       seenXmin = xmin;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
@@ -297,6 +340,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
           rows.map((e) => e.arr),
           rows.map((e) => e.quantity),
           fold,
+          Date.now(),
         ],
       });
       const ids = new Set<string>();
@@ -306,6 +350,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       }
       return ids;
     });
+    await pruneLog();
     // Committed: the new history events are this server's at once (a later look reads them again; kept once).
     for (const e of rows) {
       if (stored.has(e.id) && (e.type === 'exposure' || e.type === 'dismiss') && e.offerId !== null)
@@ -354,13 +399,9 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
           rowMode: 'array',
         });
         for (const r of events.rows) history.add(historyEntry(r));
-        const changed = await client.query<[string]>({
-          name: 'tandem_follow_state',
-          text: `SELECT account_id FROM account_state WHERE xid >= $1::xid8 UNION SELECT account_id FROM offer_state WHERE xid >= $1::xid8`,
-          values: [followedXmin],
-          rowMode: 'array',
-        });
-        for (const [id] of changed.rows) forget(id);
+        const changed = await changedSince(client, followedXmin);
+        if (changed === null) decisions.clear();
+        else for (const id of changed.accounts) forget(id);
       } else decisions.clear(); // nothing followed yet: what is held may predate this snapshot
       if (since < history.coveredSince) {
         const rows = await client.query<HistoryRow>({
@@ -485,15 +526,17 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
                ), ins AS (
                  INSERT INTO offer_state AS s (account_id, offer_id, arm, variant, assigned_at) SELECT * FROM k
                  ON CONFLICT (account_id, offer_id) DO UPDATE SET arm = EXCLUDED.arm, variant = EXCLUDED.variant,
-                   assigned_at = EXCLUDED.assigned_at, xid = pg_current_xact_id() WHERE s.arm IS NULL
+                   assigned_at = EXCLUDED.assigned_at WHERE s.arm IS NULL
                  RETURNING s.account_id, s.offer_id, s.arm, s.variant, s.assigned_at
+               ), logged AS (
+                 ${LOG_CHANGED('(SELECT account_id FROM ins)', '$6')}
                )
                SELECT * FROM ins
                UNION ALL
                SELECT s.account_id, s.offer_id, s.arm, s.variant, s.assigned_at
                FROM offer_state s JOIN k ON s.account_id = k.account_id COLLATE "C" AND s.offer_id = k.offer_id COLLATE "C"
                WHERE s.arm IS NOT NULL`,
-            values: [accountIds, offerIds, unique.map((a) => a.arm), unique.map((a) => a.variant), unique.map((a) => a.assignedAt)],
+            values: [accountIds, offerIds, unique.map((a) => a.arm), unique.map((a) => a.variant), unique.map((a) => a.assignedAt), Date.now()],
           })
         ).rows,
       );
@@ -565,7 +608,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
           `INSERT INTO account_state (account_id, activated_at, arr, plan, region, channel)
            SELECT * FROM unnest($1::text[], $2::bigint[], $3::double precision[], $4::text[], $5::text[], $6::text[])
            ON CONFLICT (account_id) DO UPDATE SET activated_at = EXCLUDED.activated_at, arr = EXCLUDED.arr,
-             plan = EXCLUDED.plan, region = EXCLUDED.region, channel = EXCLUDED.channel, xid = pg_current_xact_id()`,
+             plan = EXCLUDED.plan, region = EXCLUDED.region, channel = EXCLUDED.channel`,
           [
             dims.map((d) => d.id),
             dims.map((d) => d.activatedAt),
@@ -575,6 +618,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
             dims.map((d) => d.channel),
           ],
         );
+        await client.query('INSERT INTO state_log (at, accounts) VALUES ($1, $2)', [Date.now(), dims.map((d) => d.id)]);
       });
       for (const d of dims) forget(d.id);
       return dims.length;
