@@ -21,6 +21,8 @@ const PREFIX: Record<KeyKind, string> = { publishable: 'pk_', secret: 'sk_', adm
 const REFRESH_MS = 10_000;
 /** An unknown key triggers a re-read at most this often. */
 const MISS_REFRESH_MS = 1_000;
+/** Digests of presented keys kept (then forgotten all at once). */
+const DIGESTS_MAX = 1024;
 
 export function sha256(value: string): Buffer {
   return hash('sha256', value, 'buffer');
@@ -57,6 +59,7 @@ export class KeyRing {
   private loadedAt = 0;
   private lastMissReload = 0;
   private loading: Promise<void> | null = null;
+  private readonly digests = new Map<string, Buffer>();
 
   constructor(
     keys: { publishable: string[]; secret: string[] },
@@ -80,7 +83,14 @@ export class KeyRing {
    * when they must be read again first.
    */
   resolve(key: string): Principal | null | Promise<Principal | null> {
-    const digest = sha256(key);
+    // The digest of a key presented before is reused (every request presents one; the
+    // decision is still the constant-time comparison of digests below).
+    let digest = this.digests.get(key);
+    if (!digest) {
+      digest = sha256(key);
+      if (this.digests.size >= DIGESTS_MAX) this.digests.clear();
+      this.digests.set(key, digest);
+    }
     const now = Date.now();
     if (now - this.loadedAt > REFRESH_MS) return this.reload().then(() => this.matchOrReload(digest, now));
     return this.matchOrReload(digest, now);
