@@ -6,6 +6,7 @@ import { type Account, type DecidedOffer, type OfferDefinition, uuidv7 } from '@
 import type { FastifyReply } from 'fastify';
 import type { Identity } from '../auth/identity.ts';
 import type { App, AppContext } from '../context.ts';
+import type { DecisionState } from '../store/types.ts';
 import { badRequest } from '../errors.ts';
 import { DAY_MS } from '../rules/defaults.ts';
 import { DEFAULT_RULES, decide, decideOffers } from '../rules/index.ts';
@@ -71,14 +72,34 @@ function offerJson(offer: DecidedOffer): string {
 export function decideRoutes(app: App, ctx: AppContext): void {
   const products = ctx.config.products.map(({ id, name, listPrice }) => ({ id, name, listPrice }));
 
-  /** Loads the account, decides, records first-time assignments; the answer without debug is sent as ready JSON. */
-  async function decideFor(body: DecideBody, placements: string[], trusted: boolean, identity: Identity | null, offers: OfferDefinition[], now: number, reply: FastifyReply) {
+  /**
+   * Loads the account, decides, records first-time assignments; the answer without
+   * debug is sent as ready JSON. Without a promise when the store answers at once and
+   * nothing is to be recorded (most requests).
+   */
+  function decideFor(body: DecideBody, placements: string[], trusted: boolean, identity: Identity | null, offers: OfferDefinition[], now: number, reply: FastifyReply) {
+    if (offers.length === 0) return answer(body, placements, trusted, identity, offers, now, reply, null);
+    const since = now - historyDays(offers) * DAY_MS;
+    const state = ctx.store.decisionStateNow?.(body.accountId, since, now);
+    if (state) return answer(body, placements, trusted, identity, offers, now, reply, state);
+    return ctx.store.decisionState(body.accountId, since, now).then((s) => answer(body, placements, trusted, identity, offers, now, reply, s));
+  }
+
+  function answer(
+    body: DecideBody,
+    placements: string[],
+    trusted: boolean,
+    identity: Identity | null,
+    offers: OfferDefinition[],
+    now: number,
+    reply: FastifyReply,
+    state: DecisionState | null,
+  ) {
     const decisionId = uuidv7(now);
     const decidedAt = new Date(now).toISOString();
     const withDebug = trusted && body.debug === true;
     let userId = body.userId ?? null;
     if (identity !== null && identity.userId !== null) userId = identity.userId;
-    const state = offers.length === 0 ? null : await ctx.store.decisionState(body.accountId, now - historyDays(offers) * DAY_MS, now);
     // Nothing published, or an unknown account: nothing to show (not an error).
     if (!state?.account) return withDebug ? { decisionId, offers: [], decidedAt, debug: [] } : ready(reply, decisionId, [], decidedAt);
     const input = {
@@ -99,8 +120,9 @@ export function decideRoutes(app: App, ctx: AppContext): void {
     // that arrived in the same event-loop turn (one transaction, one commit). Writing it
     // after the reply would save one turn at most; and although a lost write would be
     // recomputed identically from the hash, that holds only until the holdout changes.
-    if (out.newAssignments.length > 0) await ctx.store.recordAssignments(out.newAssignments);
-    return 'debug' in out ? { decisionId, offers: out.offers, decidedAt, debug: out.debug } : ready(reply, decisionId, out.offers, decidedAt);
+    const result = () => ('debug' in out ? { decisionId, offers: out.offers, decidedAt, debug: out.debug } : ready(reply, decisionId, out.offers, decidedAt));
+    if (out.newAssignments.length > 0) return ctx.store.recordAssignments(out.newAssignments).then(result);
+    return result();
   }
 
   app.post(

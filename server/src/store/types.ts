@@ -150,6 +150,11 @@ export interface Store {
    * count from the next event-loop turn on (SQLite checks for them once a turn).
    */
   decisionState(accountId: string, since: number, now: number): Promise<DecisionState>;
+  /**
+   * The same answer without a promise when the store holds everything it needs in
+   * memory right now (decide's hot path), else undefined (ask `decisionState`).
+   */
+  decisionStateNow?(accountId: string, since: number, now: number): DecisionState | undefined;
 
   // Measurement
   /**

@@ -669,6 +669,15 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return rows.map(assignmentFromRow);
     },
 
+    decisionStateNow(accountId, since, now) {
+      // Only when no look at other servers' writes is due and the account's inputs are held.
+      if (!(lookedAt >= performance.now() - followMs) || since < history.coveredSince) return undefined;
+      const entry = decisions.get(accountId);
+      if (entry === undefined) return undefined;
+      if (entry === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
+      return { account: entry.account, history: history.get(accountId, since), assignments: entry.assignments, attached: isAttachedAt(entry.attachedFacts, now) };
+    },
+
     async decisionState(accountId, since, now): Promise<DecisionState> {
       await follow(since);
       const entry = await decisionEntry(accountId);

@@ -27,7 +27,7 @@ import {
   uniqueAssignments,
   versionedOffer,
 } from '../rows.ts';
-import type { AccountFacts, ApiKeyRecord, Assignment, AuditEntry, InsertEventsResult, RecentHistory, Store, StoredEvent } from '../types.ts';
+import type { AccountFacts, ApiKeyRecord, Assignment, AuditEntry, DecisionState, InsertEventsResult, RecentHistory, Store, StoredEvent } from '../types.ts';
 
 export interface SqliteStoreOptions {
   /** Folder holding `tandem.db`; created if missing. */
@@ -328,6 +328,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
 
 
+  /** decide's reads, all answered here and now (better-sqlite3 is synchronous). */
+  function decisionStateNow(accountId: string, since: number, now: number): DecisionState {
+    // Others' writes first, so neither the cache nor the history answers from before them.
+    noticeOthers();
+    const entry = decisionEntry(accountId);
+    if (entry === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
+    return {
+      account: entry.account,
+      history: historyOf(accountId, since),
+      assignments: entry.assignments,
+      attached: isAttachedAt(entry.attachedFacts, now),
+    };
+  }
+
   // Checking for other processes' writes is a statement of its own (a read lock on
   // the shared log index, a few µs): done once per event-loop turn, so every read
   // of a turn answers as of the turn's start, however many requests it serves.
@@ -487,17 +501,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async decisionState(accountId, since, now) {
-      // Others' writes first, so neither the cache nor the history answers from before them.
-      noticeOthers();
-      const entry = decisionEntry(accountId);
-      if (entry === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
-      return {
-        account: entry.account,
-        history: historyOf(accountId, since),
-        assignments: entry.assignments,
-        attached: isAttachedAt(entry.attachedFacts, now),
-      };
+      return decisionStateNow(accountId, since, now);
     },
+
+    decisionStateNow,
 
     async recordAssignments(assignments) {
       if (assignments.length === 0) return [];
