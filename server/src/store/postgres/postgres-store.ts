@@ -449,7 +449,11 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
   }
   const decisions = new Map<string, DecisionEntry | null>();
   /** Reads in flight, by account: a write that names the account meanwhile makes its answer stale. */
-  const loading = new Map<string, { stale: boolean }>();
+  interface Loading {
+    stale: boolean;
+    promise: Promise<DecisionEntry | null>;
+  }
+  const loading = new Map<string, Loading>();
   function forget(accountId: string): void {
     decisions.delete(accountId);
     const l = loading.get(accountId);
@@ -487,21 +491,26 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     return out;
   });
 
-  async function decisionEntry(accountId: string): Promise<DecisionEntry | null> {
+  function decisionEntry(accountId: string): Promise<DecisionEntry | null> {
     const held = decisions.get(accountId);
-    if (held !== undefined) return held;
-    const mark = { stale: false };
-    loading.set(accountId, mark);
-    try {
-      const entry = await readEntries(accountId);
-      if (!mark.stale) {
-        if (decisions.size >= DECISION_CACHE_MAX) decisions.delete(decisions.keys().next().value as string);
-        decisions.set(accountId, entry);
-      }
-      return entry;
-    } finally {
-      if (loading.get(accountId) === mark) loading.delete(accountId);
-    }
+    if (held !== undefined) return Promise.resolve(held);
+    // A read already on its way answers too, unless a write named the account since it began.
+    const inFlight = loading.get(accountId);
+    if (inFlight && !inFlight.stale) return inFlight.promise;
+    const load: Loading = { stale: false, promise: Promise.resolve(null) };
+    load.promise = readEntries(accountId)
+      .then((entry) => {
+        if (!load.stale) {
+          if (decisions.size >= DECISION_CACHE_MAX) decisions.delete(decisions.keys().next().value as string);
+          decisions.set(accountId, entry);
+        }
+        return entry;
+      })
+      .finally(() => {
+        if (loading.get(accountId) === load) loading.delete(accountId);
+      });
+    loading.set(accountId, load);
+    return load.promise;
   }
 
   // Group commit: one statement (its own transaction, one durable commit) records

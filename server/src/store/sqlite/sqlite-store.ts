@@ -5,6 +5,12 @@
  * better-sqlite3 is synchronous, so every write transaction runs whole, in
  * one go, and concurrent calls in this process are serialised for free;
  * `BEGIN IMMEDIATE` plus `busy_timeout` serialise other processes (the CLI).
+ *
+ * In memory, kept in step with the tables: browser history by account for caps
+ * and cooldowns (history-index.ts), decide's other inputs of recently decided
+ * accounts, and the facts copy reports read (state.ts). This process's writes
+ * go in as they commit; other processes' from the next event-loop turn, found
+ * through SQLite's data_version, the events' seq and the state log.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -53,7 +53,6 @@ const UPSERT_OFFER = `INSERT INTO offer_state (account_id, offer_id, exposed_at,
   WHERE ${earlier('exposed_at')} OR ${earlier('clicked_at')} OR ${earlier('dismissed_at')} OR ${betterVariant}
   RETURNING ${OFFER_FACTS}`;
 
-
 const minOf = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
 const isEarlier = (next: number | null, held: number | null): boolean => next !== null && (held === null || next < held);
 
