@@ -72,42 +72,46 @@ function offerJson(offer: DecidedOffer): string {
 export function decideRoutes(app: App, ctx: AppContext): void {
   const products = ctx.config.products.map(({ id, name, listPrice }) => ({ id, name, listPrice }));
 
+  /** One decide request, once its identity and the offer list are known. */
+  interface Asked {
+    body: DecideBody;
+    placements: string[];
+    /** The secret key: no identity needed, debug allowed. */
+    trusted: boolean;
+    identity: Identity | null;
+    offers: OfferDefinition[];
+    now: number;
+    reply: FastifyReply;
+  }
+
   /**
    * Loads the account, decides, records first-time assignments; the answer without
    * debug is sent as ready JSON. Without a promise when the store answers at once and
    * nothing is to be recorded (most requests).
    */
-  function decideFor(body: DecideBody, placements: string[], trusted: boolean, identity: Identity | null, offers: OfferDefinition[], now: number, reply: FastifyReply) {
-    if (offers.length === 0) return answer(body, placements, trusted, identity, offers, now, reply, null);
-    const since = now - historyDays(offers) * DAY_MS;
-    const state = ctx.store.decisionStateNow?.(body.accountId, since, now);
-    if (state) return answer(body, placements, trusted, identity, offers, now, reply, state);
-    return ctx.store.decisionState(body.accountId, since, now).then((s) => answer(body, placements, trusted, identity, offers, now, reply, s));
+  function decideFor(q: Asked) {
+    if (q.offers.length === 0) return answer(q, null);
+    const since = q.now - historyDays(q.offers) * DAY_MS;
+    const state = ctx.store.decisionStateNow?.(q.body.accountId, since, q.now);
+    if (state) return answer(q, state);
+    return ctx.store.decisionState(q.body.accountId, since, q.now).then((s) => answer(q, s));
   }
 
-  function answer(
-    body: DecideBody,
-    placements: string[],
-    trusted: boolean,
-    identity: Identity | null,
-    offers: OfferDefinition[],
-    now: number,
-    reply: FastifyReply,
-    state: DecisionState | null,
-  ) {
+  function answer(q: Asked, state: DecisionState | null) {
+    const { body, identity, now } = q;
     const decisionId = uuidv7(now);
     const decidedAt = new Date(now).toISOString();
-    const withDebug = trusted && body.debug === true;
+    const withDebug = q.trusted && body.debug === true;
     let userId = body.userId ?? null;
     if (identity !== null && identity.userId !== null) userId = identity.userId;
     // Nothing published, or an unknown account: nothing to show (not an error).
-    if (!state?.account) return withDebug ? { decisionId, offers: [], decidedAt, debug: [] } : ready(reply, decisionId, [], decidedAt);
+    if (!state?.account) return withDebug ? { decisionId, offers: [], decidedAt, debug: [] } : ready(q.reply, decisionId, [], decidedAt);
     const input = {
       now,
       account: effectiveAccount(state.account, body.attributes, identity?.attrs ?? {}),
       userId,
-      placements,
-      offers,
+      placements: q.placements,
+      offers: q.offers,
       products,
       attached: state.attached,
       history: state.history,
@@ -115,12 +119,13 @@ export function decideRoutes(app: App, ctx: AppContext): void {
     };
     // Reasons are built only when asked for; both paths give the same offers and assignments.
     const out = withDebug ? decide(input) : decideOffers(input);
+    const result = () =>
+      'debug' in out ? { decisionId, offers: out.offers, decidedAt, debug: out.debug } : ready(q.reply, decisionId, out.offers, decidedAt);
     // Recorded before answering, so an arm that was shown is never lost on a crash. The
     // stores make this cheap under load: SQLite group-commits it with every other write
     // that arrived in the same event-loop turn (one transaction, one commit). Writing it
     // after the reply would save one turn at most; and although a lost write would be
     // recomputed identically from the hash, that holds only until the holdout changes.
-    const result = () => ('debug' in out ? { decisionId, offers: out.offers, decidedAt, debug: out.debug } : ready(reply, decisionId, out.offers, decidedAt));
     if (out.newAssignments.length > 0) return ctx.store.recordAssignments(out.newAssignments).then(result);
     return result();
   }
@@ -148,17 +153,17 @@ export function decideRoutes(app: App, ctx: AppContext): void {
       const verify = !trusted && ctx.identity.enabled;
       const identity = verify ? ctx.identity.cached(body.identity, body.accountId, now) : null;
       const offers = ctx.offers.fresh(now);
-      if (identity !== undefined && offers !== null) return decideFor(body, placements, trusted, identity, offers, now, reply);
+      if (identity !== undefined && offers !== null) return decideFor({ body, placements, trusted, identity, offers, now, reply });
       return (async () =>
-        decideFor(
+        decideFor({
           body,
           placements,
           trusted,
-          identity === undefined ? await ctx.identity.verify(body.identity, body.accountId, now) : identity,
-          offers ?? (await ctx.offers.published(now)),
+          identity: identity === undefined ? await ctx.identity.verify(body.identity, body.accountId, now) : identity,
+          offers: offers ?? (await ctx.offers.published(now)),
           now,
           reply,
-        ))();
+        }))();
     },
   );
 }
