@@ -333,7 +333,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return entry;
   }
 
-
   /** decide's reads, all answered here and now (better-sqlite3 is synchronous). */
   function decisionStateNow(accountId: string, since: number, now: number): DecisionState {
     // Others' writes first, so neither the cache nor the history answers from before them.

@@ -9,7 +9,7 @@
 --   which is received_at for live events (at ≤ received_at) and so only grows;
 --   "at ≥ S" implies "max(at, received_at) ≥ S", so a range scan from S finds
 --   every event at or after S, back-dated imports and future instants included.
---   The store keeps what that scan returns in memory, by account (recent-history.ts).
+--   The store keeps what that scan returns in memory, by account (history-index.ts).
 CREATE TABLE events_log (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL,
