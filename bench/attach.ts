@@ -7,15 +7,18 @@
  *
  *   pnpm bench attach [--accounts 1000000] [--events 20000000] [--runs 9] [--store sqlite|postgres|both]
  *
- * Data is generated straight into the store's tables (bench/lib/bulk.ts).
+ * Data is generated straight into the store's tables (bench/lib/bulk.ts); each
+ * phase's reports run in a fresh process (bench/lib/attach-report.ts).
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
-import { attachReport } from '../server/src/metrics/index.ts';
-import { openPostgresStore, openSqliteStore, type Store } from '../server/src/store/index.ts';
+import { openPostgresStore, openSqliteStore } from '../server/src/store/index.ts';
+import type { ReportJob, ReportMeasure, ReportTarget } from './lib/attach-report.ts';
 import { type BulkSpec, bulkPostgres, bulkSqlite } from './lib/bulk.ts';
 import Database from 'better-sqlite3';
 
@@ -44,6 +47,8 @@ interface Measure {
 }
 
 const ms = (t: number) => `${t.toFixed(0)} ms`;
+const run = promisify(execFile);
+const REPORT_SCRIPT = resolve(import.meta.dirname, 'lib/attach-report.ts');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function progress(label: string) {
@@ -57,26 +62,11 @@ function progress(label: string) {
   };
 }
 
-/** The report as the server computes it for GET /v1/metrics/attach?by=plan. */
-/** A full collection when the process allows it (`pnpm bench` runs with --expose-gc). */
-const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
-
-async function report(store: Store): Promise<{ ms: number; cpuMs: number; computeMs: number; attached: number }> {
-  // Every run starts from a collected heap, so it pays for its own garbage, not for
-  // what the run before left (which made single runs swing by a fifth either way).
-  collect();
-  const cpu = process.cpuUsage();
-  const t = performance.now();
-  const facts = await store.loadFacts({ activatedBefore: NOW });
-  const c = performance.now();
-  const answer = attachReport(facts, { definition: 'paid', denominator: 'all', weight: 'logo', asOf: NOW, by: 'plan' });
-  const end = performance.now();
-  if (answer.cohorts.length < 24) throw new Error(`expected two years of cohorts, got ${answer.cohorts.length}`);
-  const used = process.cpuUsage(cpu);
-  return { ms: end - t, cpuMs: (used.user + used.system) / 1000, computeMs: end - c, attached: answer.overall.attached };
-}
-
-async function measure(open: () => Store, scan: () => Promise<number>, countEvents: () => Promise<number>): Promise<Measure> {
+/**
+ * Measures one phase: the bare scans here, the report in a fresh process of its own
+ * (bench/lib/attach-report.ts), as a server that has just started would run it.
+ */
+async function measure(target: ReportTarget, scan: () => Promise<number>, countEvents: () => Promise<number>): Promise<Measure> {
   const events = await countEvents();
   const scanTimes: number[] = [];
   let stateRows = 0;
@@ -85,22 +75,12 @@ async function measure(open: () => Store, scan: () => Promise<number>, countEven
     stateRows = await scan();
     scanTimes.push(performance.now() - t);
   }
-  const store = open();
-  try {
-    const cold = await report(store); // first request after start: reads every state row
-    const warm: number[] = [];
-    const warmCpu: number[] = [];
-    const compute: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const r = await report(store);
-      warm.push(r.ms);
-      warmCpu.push(r.cpuMs);
-      compute.push(r.computeMs);
-    }
-    return { events, stateRows, coldMs: cold.ms, warmMs: median(warm), warmCpuMs: median(warmCpu), computeMs: median(compute), scanMs: median(scanTimes), attached: cold.attached };
-  } finally {
-    await store.close();
-  }
+  const job: ReportJob = { ...target, now: NOW, runs: RUNS };
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', REPORT_SCRIPT, JSON.stringify(job)], {
+    maxBuffer: 1 << 20,
+  });
+  const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as ReportMeasure;
+  return { events, stateRows, ...r, scanMs: median(scanTimes) };
 }
 
 function print(kind: string, a: Measure, b: Measure): void {
@@ -147,14 +127,13 @@ async function runSqlite(): Promise<void> {
       db.close();
       return n;
     };
-    const open = () => openSqliteStore({ dataDir: dir });
-    for (const phase of [1, 2] as const) {
+        for (const phase of [1, 2] as const) {
       const t = performance.now();
       const n = bulkSqlite(file, spec, phase, progress(`sqlite bulk phase ${phase}`));
       const sec = (performance.now() - t) / 1000;
       console.log(`sqlite: phase ${phase} wrote ${n.toLocaleString()} events (+ state) in ${sec.toFixed(0)} s = ${Math.round(n / sec).toLocaleString()} events/s`);
-      if (phase === 1) first = await measure(open, scan, count);
-      else print('sqlite', first!, await measure(open, scan, count));
+      if (phase === 1) first = await measure({ store: 'sqlite', dataDir: dir }, scan, count);
+      else print('sqlite', first!, await measure({ store: 'sqlite', dataDir: dir }, scan, count));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -183,7 +162,6 @@ async function runPostgres(url: string): Promise<void> {
       return r.rows.length + o.rows.length;
     };
     const count = async () => Number((await admin.query('SELECT count(*) AS n FROM events')).rows[0].n);
-    const open = () => openPostgresStore({ url, schema, max: 2 });
     let a: Measure | undefined;
     for (const phase of [1, 2] as const) {
       const t = performance.now();
@@ -192,8 +170,8 @@ async function runPostgres(url: string): Promise<void> {
       console.log(`postgres: phase ${phase} wrote ${n.toLocaleString()} events (+ state) in ${sec.toFixed(0)} s = ${Math.round(n / sec).toLocaleString()} events/s`);
       await admin.query('VACUUM ANALYZE account_state');
       await admin.query('VACUUM ANALYZE offer_state');
-      if (phase === 1) a = await measure(open, scan, count);
-      else print('postgres', a!, await measure(open, scan, count));
+      if (phase === 1) a = await measure({ store: 'postgres', url, schema }, scan, count);
+      else print('postgres', a!, await measure({ store: 'postgres', url, schema }, scan, count));
     }
   } finally {
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
