@@ -140,7 +140,7 @@ async function runSqlite(): Promise<void> {
       db.close();
       return n;
     };
-        for (const phase of [1, 2] as const) {
+    for (const phase of [1, 2] as const) {
       const t = performance.now();
       const n = bulkSqlite(file, spec, phase, progress(`sqlite bulk phase ${phase}`));
       const sec = (performance.now() - t) / 1000;
