@@ -8,6 +8,7 @@
  */
 import type { Account, OfferDefinition } from '@tandem/core';
 import pg from 'pg';
+import { type AssignmentTuple, type AttachTuple, DecisionCache, type DecisionEntry, decisionEntry, decisionStateOf } from '../decision-cache.ts';
 import { isAttachedAt, unpackNumbers } from '../facts.ts';
 import { readMigrations } from '../migrations.ts';
 import { type AccountFactsRow, FactsCache, type OfferFactsRow } from '../facts-cache.ts';
@@ -45,8 +46,6 @@ export interface PostgresStoreOptions {
 }
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
-/** Accounts whose decide inputs are kept (oldest dropped first). */
-const DECISION_CACHE_MAX = 50_000;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const INT8 = 20;
@@ -96,6 +95,27 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       } finally {
         client.release();
       }
+    }
+  }
+
+  /**
+   * Runs `read` in a read-only REPEATABLE READ transaction (one snapshot) and passes it
+   * the snapshot's xmin: every transaction before it had finished, so a later read of
+   * what transactions at or after it wrote misses nothing.
+   */
+  async function atSnapshot<T>(read: (client: pg.PoolClient, xmin: string) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const xmin = (await client.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0]!.xmin;
+      const result = await read(client, xmin);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
     }
   }
 
@@ -281,10 +301,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     array_to_string(canceled, ','), array_to_string(usage_at, ','), array_to_string(usage_qty, ',')`;
   const OFFER_COLUMNS = 'account_id, offer_id, arm, coalesce(variant, event_variant), assigned_at, exposed_at, clicked_at, dismissed_at';
   async function refreshFacts(): Promise<void> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const xmin = (await client.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0]!.xmin;
+    seenXmin = await atSnapshot(async (client, xmin) => {
       const changed = seenXmin === null ? null : await changedSince(client, seenXmin);
       const only = changed === null ? '' : 'WHERE account_id = ANY($1::text[])';
       const values = changed === null ? [] : [[...changed.accounts]];
@@ -299,14 +316,8 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
           for (const r of offers.rows) facts.applyOffer(r);
         }
       }
-      await client.query('COMMIT');
-      seenXmin = xmin;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+      return xmin;
+    });
   }
 
   /**
@@ -378,6 +389,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
   // previous look's snapshot, so none is missed (one read twice is kept once).
   const followMs = Math.max(0, options.followMs ?? 100);
   const history = new HistoryIndex();
+  const historyOf = (accountId: string, since: number) => history.get(accountId, since);
   let followedXmin: string | null = null;
   let lookedAt = Number.NEGATIVE_INFINITY;
   let looking: Promise<void> | null = null;
@@ -386,10 +398,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
 
   async function look(since: number): Promise<void> {
     const startedAt = performance.now();
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const xmin = (await client.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0]!.xmin;
+    followedXmin = await atSnapshot(async (client, xmin) => {
       if (followedXmin !== null) {
         const events = await client.query<HistoryRow>({
           name: 'tandem_follow_history',
@@ -412,15 +421,9 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
         });
         history.extend(since, rows.rows.map(historyEntry));
       }
-      await client.query('COMMIT');
-      followedXmin = xmin;
-      lookedAt = startedAt;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+      return xmin;
+    });
+    lookedAt = startedAt;
   }
 
   /**
@@ -440,14 +443,9 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     }
   }
 
-  // decide's reads of an account besides its history, kept for recently decided
-  // accounts and dropped when a write names the account (see `follow`).
-  interface DecisionEntry {
-    account: Account;
-    assignments: Assignment[];
-    attachedFacts: { trialAt: number | null; paidAt: number[]; canceledAt: number[] };
-  }
-  const decisions = new Map<string, DecisionEntry | null>();
+  // decide's other inputs of recently decided accounts (decision-cache.ts), dropped
+  // when a write names the account (see `follow`).
+  const decisions = new DecisionCache();
   /** Reads in flight, by account: a write that names the account meanwhile makes its answer stale. */
   interface Loading {
     stale: boolean;
@@ -463,7 +461,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
   // Calls arriving in the same event-loop turn share one statement (one round trip, one
   // plan): with a hundred requests in flight, per-statement overhead and pool waits,
   // not the rows, were the cost.
-  type EntryRow = [number, string | null, [string, Assignment['arm'], string | null, number][] | null, [number | null, string | null, string | null] | null];
+  type EntryRow = [number, string | null, AssignmentTuple[] | null, AttachTuple | null];
   const readEntries = batched(async (accountIds: readonly string[]) => {
     const result = await pool.query<EntryRow>({
       name: 'tandem_decision_entry',
@@ -479,19 +477,11 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       rowMode: 'array',
     });
     const out = new Array<DecisionEntry | null>(accountIds.length).fill(null);
-    for (const [i, data, assignmentRows, st] of result.rows) {
-      if (data === null) continue;
-      const accountId = accountIds[i - 1]!;
-      out[i - 1] = {
-        account: JSON.parse(data) as Account,
-        assignments: (assignmentRows ?? []).map(([offerId, arm, variant, assignedAt]): Assignment => ({ accountId, offerId, arm, variant, assignedAt })),
-        attachedFacts: { trialAt: st?.[0] ?? null, paidAt: unpackNumbers(st?.[1]), canceledAt: unpackNumbers(st?.[2]) },
-      };
-    }
+    for (const [i, data, assignments, attach] of result.rows) out[i - 1] = decisionEntry(accountIds[i - 1]!, data, assignments, attach);
     return out;
   });
 
-  function decisionEntry(accountId: string): Promise<DecisionEntry | null> {
+  function entryOf(accountId: string): Promise<DecisionEntry | null> {
     const held = decisions.get(accountId);
     if (held !== undefined) return Promise.resolve(held);
     // A read already on its way answers too, unless a write named the account since it began.
@@ -500,10 +490,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     const load: Loading = { stale: false, promise: Promise.resolve(null) };
     load.promise = readEntries(accountId)
       .then((entry) => {
-        if (!load.stale) {
-          if (decisions.size >= DECISION_CACHE_MAX) decisions.delete(decisions.keys().next().value as string);
-          decisions.set(accountId, entry);
-        }
+        if (!load.stale) decisions.set(accountId, entry);
         return entry;
       })
       .finally(() => {
@@ -682,21 +669,12 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       // Only when no look at other servers' writes is due and the account's inputs are held.
       if (!(lookedAt >= performance.now() - followMs) || since < history.coveredSince) return undefined;
       const entry = decisions.get(accountId);
-      if (entry === undefined) return undefined;
-      if (entry === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
-      return { account: entry.account, history: history.get(accountId, since), assignments: entry.assignments, attached: isAttachedAt(entry.attachedFacts, now) };
+      return entry === undefined ? undefined : decisionStateOf(entry, accountId, since, now, historyOf);
     },
 
     async decisionState(accountId, since, now): Promise<DecisionState> {
       await follow(since);
-      const entry = await decisionEntry(accountId);
-      if (entry === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
-      return {
-        account: entry.account,
-        history: history.get(accountId, since),
-        assignments: entry.assignments,
-        attached: isAttachedAt(entry.attachedFacts, now),
-      };
+      return decisionStateOf(await entryOf(accountId), accountId, since, now, historyOf);
     },
 
     recordAssignments(assignments) {

@@ -16,6 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Account, OfferDefinition } from '@tandem/core';
 import Database from 'better-sqlite3';
+import { type AssignmentTuple, type AttachTuple, DecisionCache, type DecisionEntry, decisionEntry, decisionStateOf } from '../decision-cache.ts';
 import { isAttachedAt, unpackNumbers } from '../facts.ts';
 import { readMigrations } from '../migrations.ts';
 import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
@@ -45,8 +46,6 @@ export interface SqliteStoreOptions {
 }
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
-/** Accounts whose decide inputs are kept (oldest dropped first). */
-const DECISION_CACHE_MAX = 50_000;
 const HISTORY_ROW = `SELECT seq, id, type, account_id, offer_id, user_id, at FROM events`;
 type HistoryRow = [number, string, 'exposure' | 'dismiss', string, string, string | null, number];
 const historyEntry = (r: HistoryRow): HistoryEntry => ({ id: r[1], type: r[2], accountId: r[3], offerId: r[4], userId: r[5], at: r[6] });
@@ -295,20 +294,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     })());
   });
 
-  // decide's reads of an account besides its history (the account, its recorded
-  // assignments, its trial and payment instants), kept for recently decided
-  // accounts and dropped whenever a write names the account: this process's at
-  // commit, other processes' through the state log. So every answer is the
-  // tables' answer, without reading them again for an account decided a moment ago.
-  interface DecisionEntry {
-    account: Account;
-    assignments: Assignment[];
-    attachedFacts: { trialAt: number | null; paidAt: number[]; canceledAt: number[] };
-  }
-  const decisions = new Map<string, DecisionEntry | null>();
+  // decide's other inputs of recently decided accounts (decision-cache.ts), dropped
+  // whenever a write names the account: this process's at commit, other processes'
+  // through the state log.
+  const decisions = new DecisionCache();
   let decisionsSeen = 0;
 
-  function decisionEntry(accountId: string): DecisionEntry | null {
+  function entryOf(accountId: string): DecisionEntry | null {
     const held = decisions.get(accountId);
     if (held !== undefined) return held;
     const row = sql(
@@ -317,18 +309,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
            WHERE account_id = @id AND arm IS NOT NULL) AS assignments,
          (SELECT json_array(trial_at, paid, canceled) FROM account_state WHERE account_id = @id) AS state`,
     ).get({ id: accountId }) as { account: string | null; assignments: string; state: string | null };
-    let entry: DecisionEntry | null = null;
-    if (row.account !== null) {
-      const st = row.state === null ? null : (JSON.parse(row.state) as [number | null, string | null, string | null]);
-      entry = {
-        account: JSON.parse(row.account) as Account,
-        assignments: (JSON.parse(row.assignments) as [string, Assignment['arm'], string | null, number][]).map(
-          ([offerId, arm, variant, assignedAt]): Assignment => ({ accountId, offerId, arm, variant, assignedAt }),
-        ),
-        attachedFacts: { trialAt: st?.[0] ?? null, paidAt: unpackNumbers(st?.[1]), canceledAt: unpackNumbers(st?.[2]) },
-      };
-    }
-    if (decisions.size >= DECISION_CACHE_MAX) decisions.delete(decisions.keys().next().value as string);
+    const attach = row.state === null ? null : (JSON.parse(row.state) as AttachTuple);
+    const entry = decisionEntry(accountId, row.account, JSON.parse(row.assignments) as AssignmentTuple[], attach);
     decisions.set(accountId, entry);
     return entry;
   }
@@ -337,14 +319,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   function decisionStateNow(accountId: string, since: number, now: number): DecisionState {
     // Others' writes first, so neither the cache nor the history answers from before them.
     noticeOthers();
-    const entry = decisionEntry(accountId);
-    if (entry === null) return { account: null, history: { exposures: [], dismissals: [] }, assignments: [], attached: false };
-    return {
-      account: entry.account,
-      history: historyOf(accountId, since),
-      assignments: entry.assignments,
-      attached: isAttachedAt(entry.attachedFacts, now),
-    };
+    return decisionStateOf(entryOf(accountId), accountId, since, now, historyOf);
   }
 
   // Checking for other processes' writes is a statement of its own (a read lock on
