@@ -176,7 +176,7 @@ test('create an offer with rules, watch the preview, count eligible accounts, pu
 
   // Eligible now, and why each account is in or out.
   const count = page.getByTestId('eligible-count');
-  await expect(count).toContainText(/\b1 of \d+ accounts match the rules/);
+  await expect(count).toContainText(/\b1 of [\d,]+ accounts match the rules/);
   await expect(page.getByTestId('eligible-split')).toContainText('1 would see it now');
   await page.getByRole('button', { name: `Explain account ${match}` }).click();
   await expect(page.getByTestId('explain-result')).toContainText(`${match}: Would see this offer`);
