@@ -16,4 +16,4 @@ server.listen(0, '127.0.0.1', () => {
   const addr = server.address();
   if (addr && typeof addr === 'object') console.log(`baseline listening on http://127.0.0.1:${addr.port}`);
 });
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () => { server.close(() => process.exit(0)); server.closeAllConnections(); });

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 export const BENCH_KEYS = { publishable: 'pk_bench_publishable', secret: 'sk_bench_secret' };
+export const BENCH_ORIGIN = 'https://app.ledger.example';
 export const BENCH_IDENTITY = { kid: 'bench', secret: 'bench-identity-secret-0123456789abcdef' };
 
 export interface RunningServer {
@@ -46,7 +47,8 @@ export async function startTandem(opts: { databaseUrl?: string; dataDir?: string
       databaseUrl: opts.databaseUrl ?? null,
       keys: { publishable: [BENCH_KEYS.publishable], secret: [BENCH_KEYS.secret] },
       identity: { verify: true, secrets: [BENCH_IDENTITY] },
-      cors: { origins: [] },
+      // Product one's dashboard, where the widget runs: its browsers call decide from there.
+      cors: { origins: [BENCH_ORIGIN] },
       products: [
         { id: 'ledger', name: 'Ledger', role: 'primary', listPrice: { amount: 49, currency: 'USD', interval: 'month' } },
         { id: 'insights', name: 'Insights', role: 'second', listPrice: { amount: 29, currency: 'USD', interval: 'month' } },
