@@ -149,16 +149,64 @@ describe('app: auth, errors, CORS, limits', () => {
       url: '/v1/events',
       headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
-    expect(ok.statusCode).toBeLessThan(300);
+    expect(ok.statusCode).toBe(204);
     expect(ok.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(ok.headers['access-control-allow-methods']).toContain('POST');
+    expect(ok.headers['access-control-allow-headers']).toBe('Authorization, Content-Type');
+    expect(ok.headers['access-control-max-age']).toBe('600');
+    expect(ok.headers.vary).toBe('Origin');
+    expect(ok.body).toBe('');
+
     const evil = await t.app.inject({
       method: 'OPTIONS',
       url: '/v1/events',
       headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
     });
+    expect(evil.statusCode).toBe(404);
     expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+    expect(evil.headers['access-control-allow-methods']).toBeUndefined();
     const simple = await t.app.inject({ method: 'GET', url: '/healthz', headers: { origin: 'https://evil.example' } });
     expect(simple.headers['access-control-allow-origin']).toBeUndefined();
+    expect(simple.headers.vary).toBe('Origin');
+  });
+
+  it('grants an allowed origin on the answer itself and exposes Retry-After', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/healthz', headers: { origin: ORIGIN } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(res.headers['access-control-expose-headers']).toBe('Retry-After');
+    // Without an Origin (server to server) there is no grant, but caches still learn the answer varies.
+    const plain = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Origin');
+  });
+
+  it('refuses a preflight without Access-Control-Request-Method, and one without an Origin', async () => {
+    const noMethod = await t.app.inject({ method: 'OPTIONS', url: '/v1/decide', headers: { origin: ORIGIN } });
+    expect(noMethod.statusCode).toBe(400);
+    expect(noMethod.json().error.message).toContain('Access-Control-Request-Method');
+    const noOrigin = await t.app.inject({ method: 'OPTIONS', url: '/v1/decide', headers: { 'access-control-request-method': 'POST' } });
+    expect(noOrigin.statusCode).toBe(404);
+  });
+});
+
+describe('app: CORS with no origins configured', () => {
+  it('adds nothing and has no preflight route', async () => {
+    const t = await openTestApp({ config: { cors: { origins: [] } } });
+    try {
+      const res = await t.app.inject({ method: 'GET', url: '/healthz', headers: { origin: ORIGIN } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers.vary).toBeUndefined();
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      const preflight = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/v1/decide',
+        headers: { origin: ORIGIN, 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.statusCode).toBe(404);
+    } finally {
+      await t.close();
+    }
   });
 });
 

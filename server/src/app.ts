@@ -2,11 +2,11 @@
  * The HTTP application: plugins, hooks, routes and the one central error
  * handler. Start-up (config, store, listen, signals) lives in main.ts.
  */
-import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Server } from 'node:http';
 import Fastify, { type FastifyError, type FastifyHttpOptions, LogController } from 'fastify';
+import { installCors } from './auth/cors.ts';
 import { installGuard } from './auth/guard.ts';
 import { IdentityVerifier } from './auth/identity.ts';
 import { KeyRing } from './auth/keys.ts';
@@ -14,7 +14,9 @@ import type { Config } from './config.ts';
 import type { App, AppContext } from './context.ts';
 import { ERROR_CODES, type ErrorCode, HttpError } from './errors.ts';
 import { ServerMetrics } from './observability/prometheus.ts';
+import { lazyRequestLogger } from './observability/request-logger.ts';
 import { OfferCache } from './offer-cache.ts';
+import { withHook } from './route-hooks.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { assignmentRoutes } from './routes/assignments.ts';
 import { consoleRoutes } from './routes/console.ts';
@@ -85,6 +87,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     return503OnClosing: true,
     // Per-request log lines cost more than a decide; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    // With request logging off, most requests never log: their reqId-bound child is built on first use.
+    childLoggerFactory: lazyRequestLogger,
     http: {
       // Slow-header (slowloris) defence: a client must finish its headers quickly;
       // the check interval bounds how late the timeout fires.
@@ -127,7 +131,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     if (answer.status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
     return reply.status(answer.status).send(answer.body);
   });
+  const unmatched = (method: string) => ctx.metrics.route(method, 'unmatched');
   app.setNotFoundHandler((req, reply) => {
+    reply.raw.once('finish', () => unmatched(req.method).observe(404, reply.elapsedTime / 1000));
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
   });
 
@@ -143,19 +149,17 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  const origins = new Set(config.cors.origins);
-  await app.register(cors, {
-    origin: (origin, cb) => cb(null, origin !== undefined && origins.has(origin)),
-    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type'],
-    exposedHeaders: ['Retry-After'],
-    maxAge: 600,
-  });
+  installCors(app, config.cors.origins);
   installGuard(app, ctx);
 
-  app.addHook('onResponse', (req, reply, done) => {
-    ctx.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    done();
+  // Each route counts its own requests into its own counters (route-hooks.ts).
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const counters = new Map(methods.map((m) => [m, ctx.metrics.route(m, route.url)]));
+    route.onResponse = withHook(route.onResponse, (req, reply, done) => {
+      (counters.get(req.method) ?? ctx.metrics.route(req.method, route.url)).observe(reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
   });
 
   await app.register(async (scope) => {

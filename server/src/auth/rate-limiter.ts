@@ -17,7 +17,7 @@ export class RateLimiter {
   /**
    * Counts one request for `key`: 0 when it is within the limit, otherwise the
    * whole seconds until the window ends (for `Retry-After`, at least 1).
-   * @example if (limiter.hit(`ip:${req.ip}`, Date.now()) > 0) reply 429
+   * @example if (limiter.hit(req.ip, Date.now()) > 0) reply 429
    */
   hit(key: string, now: number): number {
     const window = Math.floor(now / this.windowMs);

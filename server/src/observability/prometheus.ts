@@ -19,29 +19,44 @@ function labels(obj: Record<string, string>): string {
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
-/**
- * Counters and histograms kept in memory, rendered on GET /metrics.
- * @example metrics.observeRequest('POST', '/v1/decide', 200, 0.004); metrics.render();
- */
-export class ServerMetrics {
-  private readonly requests = new Map<string, { method: string; route: string; status: string; n: number }>();
-  private readonly latency = new Map<string, Histogram>();
-  private readonly events: Record<EventOutcome, number> = { accepted: 0, duplicate: 0, rejected: 0 };
-  private readonly startedAt = Date.now() / 1000;
+/** One route's request counts by status and its latency histogram. */
+export class RouteMetrics {
+  readonly statuses = new Map<number, number>();
+  readonly latency: Histogram = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
 
-  observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    const r = this.requests.get(key);
-    if (r) r.n++;
-    else this.requests.set(key, { method, route, status: String(status), n: 1 });
-    let h = this.latency.get(route);
-    if (!h) {
-      h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
-      this.latency.set(route, h);
-    }
+  constructor(
+    readonly method: string,
+    readonly route: string,
+  ) {}
+
+  observe(status: number, seconds: number): void {
+    this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
+    const h = this.latency;
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) h.counts[i]!++;
     h.sum += seconds;
     h.count++;
+  }
+}
+
+/**
+ * Counters and histograms kept in memory, rendered on GET /metrics. Each route
+ * asks for its handle once (`route`), so counting a request looks nothing up.
+ * @example metrics.route('POST', '/v1/decide').observe(200, 0.004); metrics.render();
+ */
+export class ServerMetrics {
+  private readonly routes = new Map<string, RouteMetrics>();
+  private readonly events: Record<EventOutcome, number> = { accepted: 0, duplicate: 0, rejected: 0 };
+  private readonly startedAt = Date.now() / 1000;
+
+  /** The counters of one method and route (`unmatched` for requests no route took). */
+  route(method: string, route: string): RouteMetrics {
+    const key = `${method} ${route}`;
+    let r = this.routes.get(key);
+    if (!r) {
+      r = new RouteMetrics(method, route);
+      this.routes.set(key, r);
+    }
+    return r;
   }
 
   countEvents(outcome: EventOutcome, n: number): void {
@@ -53,11 +68,24 @@ export class ServerMetrics {
     const out: string[] = [];
     out.push('# HELP tandem_http_requests_total HTTP requests by method, route and status.');
     out.push('# TYPE tandem_http_requests_total counter');
-    for (const r of this.requests.values())
-      out.push(`tandem_http_requests_total${labels({ method: r.method, route: r.route, status: r.status })} ${r.n}`);
+    for (const r of this.routes.values())
+      for (const [status, n] of r.statuses)
+        out.push(`tandem_http_requests_total${labels({ method: r.method, route: r.route, status: String(status) })} ${n}`);
     out.push('# HELP tandem_http_request_duration_seconds Request latency by route.');
     out.push('# TYPE tandem_http_request_duration_seconds histogram');
-    for (const [route, h] of this.latency) {
+    // One histogram per route, whatever its methods (as the series' labels say).
+    const byRoute = new Map<string, Histogram>();
+    for (const r of this.routes.values()) {
+      const h = byRoute.get(r.route);
+      if (!h) byRoute.set(r.route, { counts: [...r.latency.counts], sum: r.latency.sum, count: r.latency.count });
+      else {
+        for (let i = 0; i < BUCKETS.length; i++) h.counts[i]! += r.latency.counts[i]!;
+        h.sum += r.latency.sum;
+        h.count += r.latency.count;
+      }
+    }
+    for (const [route, h] of byRoute) {
+      if (h.count === 0) continue;
       BUCKETS.forEach((b, i) => {
         out.push(`tandem_http_request_duration_seconds_bucket${labels({ route, le: String(b) })} ${h.counts[i]}`);
       });
