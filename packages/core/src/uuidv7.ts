@@ -27,23 +27,33 @@ export function uuidv7(now: number = Date.now()): string {
     crypto.getRandomValues(POOL);
     poolAt = 0;
   }
-  const bytes = new Uint8Array(16);
-  // Bytes 6–7 carry the version and counter; 8–15 are random (variant bits set below).
-  bytes.set(POOL.subarray(poolAt, poolAt + 8), 8);
-  poolAt += 8;
+  // Bytes 0–5: the ms timestamp; 6–7: version 7 and the counter; 8–15: random, variant bits set.
   const ms = lastMs;
-  bytes[0] = (ms / 2 ** 40) & 0xff;
-  bytes[1] = (ms / 2 ** 32) & 0xff;
-  bytes[2] = (ms >>> 24) & 0xff;
-  bytes[3] = (ms >>> 16) & 0xff;
-  bytes[4] = (ms >>> 8) & 0xff;
-  bytes[5] = ms & 0xff;
-  bytes[6] = 0x70 | ((seq >>> 8) & 0x0f);
-  bytes[7] = seq & 0xff;
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  let hex = '';
-  for (const b of bytes) hex += HEX[b];
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const hi = Math.floor(ms / 2 ** 32);
+  const p = poolAt;
+  poolAt += 8;
+  return (
+    HEX[(hi >>> 8) & 0xff]! +
+    HEX[hi & 0xff]! +
+    HEX[(ms >>> 24) & 0xff]! +
+    HEX[(ms >>> 16) & 0xff]! +
+    '-' +
+    HEX[(ms >>> 8) & 0xff]! +
+    HEX[ms & 0xff]! +
+    '-' +
+    HEX[0x70 | ((seq >>> 8) & 0x0f)]! +
+    HEX[seq & 0xff]! +
+    '-' +
+    HEX[0x80 | (POOL[p]! & 0x3f)]! +
+    HEX[POOL[p + 1]!]! +
+    '-' +
+    HEX[POOL[p + 2]!]! +
+    HEX[POOL[p + 3]!]! +
+    HEX[POOL[p + 4]!]! +
+    HEX[POOL[p + 5]!]! +
+    HEX[POOL[p + 6]!]! +
+    HEX[POOL[p + 7]!]!
+  );
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;

@@ -48,6 +48,26 @@ function built(f: OfferFacts, offer: OfferDefinition, variant: OfferVariant | nu
 const byPriority = (a: OfferDefinition, b: OfferDefinition): number =>
   b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+// A placement's offers by priority, per offer list (the offer cache hands out the same list
+// until offers change). Only placements that have offers are kept: requests name placements.
+const BY_PLACEMENT = new WeakMap<readonly OfferDefinition[], Map<string, readonly OfferDefinition[]>>();
+const NONE: readonly OfferDefinition[] = [];
+
+function candidatesFor(offers: readonly OfferDefinition[], placement: string): readonly OfferDefinition[] {
+  let lists = BY_PLACEMENT.get(offers);
+  if (!lists) {
+    lists = new Map();
+    for (const o of offers) {
+      const list = lists.get(o.placement) as OfferDefinition[] | undefined;
+      if (list) list.push(o);
+      else lists.set(o.placement, [o]);
+    }
+    for (const list of lists.values()) (list as OfferDefinition[]).sort(byPriority);
+    BY_PLACEMENT.set(offers, lists);
+  }
+  return lists.get(placement) ?? NONE;
+}
+
 const inSet = (allowed: readonly string[] | null, value: string | undefined): boolean =>
   allowed === null || (value !== undefined && allowed.includes(value));
 
@@ -138,9 +158,7 @@ export function decideOffers(input: DecisionInput): { offers: DecidedOffer[]; ne
   const placements = input.placements.length > 1 ? [...new Set(input.placements)] : input.placements;
 
   for (const placement of placements) {
-    const candidates: OfferDefinition[] = [];
-    for (const o of input.offers) if (o.placement === placement) candidates.push(o);
-    if (candidates.length > 1) candidates.sort(byPriority);
+    const candidates = candidatesFor(input.offers, placement);
     let settled = false;
     for (const offer of candidates) {
       const f = factsOf(offer, products);
