@@ -85,15 +85,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   // Statements are prepared on first use (tables exist only after migrate()),
   // one per text and row mode: pluck/raw are modes of a statement, never toggled on a shared one.
-  const cache = new Map<string, Database.Statement>();
+  // Keyed by the text itself, not a string built from it: the hot paths pass the same
+  // constant each time, whose hash V8 keeps (a built key was hashed again on every call).
+  const cache = { object: new Map<string, Database.Statement>(), pluck: new Map<string, Database.Statement>(), raw: new Map<string, Database.Statement>() };
   const prepare = (text: string, mode: 'object' | 'pluck' | 'raw'): Database.Statement => {
-    const key = `${mode}:${text}`;
-    let stmt = cache.get(key);
+    let stmt = cache[mode].get(text);
     if (!stmt) {
       stmt = db.prepare(text);
       if (mode === 'pluck') stmt.pluck();
       else if (mode === 'raw') stmt.raw();
-      cache.set(key, stmt);
+      cache[mode].set(text, stmt);
     }
     return stmt;
   };
@@ -416,7 +417,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     async migrate() {
       migrateTx.immediate();
-      cache.clear();
+      for (const statements of Object.values(cache)) statements.clear();
       // The log so far is read on demand (syncHistoryTx); what comes after is taken in as it arrives.
       seenDataVersion = dataVersion();
       lastSeq = pluck('SELECT coalesce(max(seq), 0) FROM events').get() as number;

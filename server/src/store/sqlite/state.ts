@@ -53,6 +53,23 @@ const UPSERT_OFFER = `INSERT INTO offer_state (account_id, offer_id, exposed_at,
   WHERE ${earlier('exposed_at')} OR ${earlier('clicked_at')} OR ${earlier('dismissed_at')} OR ${betterVariant}
   RETURNING ${OFFER_FACTS}`;
 
+const UPDATE_ACCOUNT_LISTS = 'UPDATE account_state SET trial_at = ?, paid = ?, canceled = ?, usage_at = ?, usage_qty = ? WHERE account_id = ?';
+const UPSERT_ACCOUNT_LISTS = `INSERT INTO account_state (account_id, trial_at, paid, canceled, usage_at, usage_qty) VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (account_id) DO UPDATE SET trial_at = excluded.trial_at, paid = excluded.paid,
+    canceled = excluded.canceled, usage_at = excluded.usage_at, usage_qty = excluded.usage_qty
+  RETURNING ${ACCOUNT_FACTS}`;
+const UPDATE_OFFER_FIRSTS = 'UPDATE offer_state SET exposed_at = ?, clicked_at = ?, dismissed_at = ? WHERE account_id = ? AND offer_id = ?';
+const RECORD_ASSIGNMENT = `INSERT INTO offer_state (account_id, offer_id, arm, variant, assigned_at) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (account_id, offer_id) DO UPDATE SET arm = excluded.arm, variant = excluded.variant,
+    assigned_at = excluded.assigned_at WHERE offer_state.arm IS NULL
+  RETURNING ${OFFER_FACTS}`;
+const UPSERT_DIMS = `INSERT INTO account_state (account_id, activated_at, arr, plan, region, channel) VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (account_id) DO UPDATE SET activated_at = excluded.activated_at, arr = excluded.arr,
+    plan = excluded.plan, region = excluded.region, channel = excluded.channel
+  RETURNING ${ACCOUNT_FACTS}`;
+const ACCOUNT_FACTS_OF = `SELECT ${ACCOUNT_FACTS} FROM account_state WHERE account_id = ?`;
+const OFFER_FACTS_OF = `SELECT ${OFFER_FACTS} FROM offer_state WHERE account_id = ?`;
+
 const minOf = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
 const isEarlier = (next: number | null, held: number | null): boolean => next !== null && (held === null || next < held);
 
@@ -115,19 +132,10 @@ export class SqliteState {
         packNumbers(usage.map((u) => u.quantity)),
       ] as const;
       if (held) {
-        this.q
-          .sql('UPDATE account_state SET trial_at = ?, paid = ?, canceled = ?, usage_at = ?, usage_qty = ? WHERE account_id = ?')
-          .run(...values, a.accountId);
+        this.q.sql(UPDATE_ACCOUNT_LISTS).run(...values, a.accountId);
         w.accounts.push([a.accountId, held.activatedAt, held.arr, held.plan, held.region, held.channel, ...values]);
       } else {
-        const row = this.q
-          .raw(
-            `INSERT INTO account_state (account_id, trial_at, paid, canceled, usage_at, usage_qty) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (account_id) DO UPDATE SET trial_at = excluded.trial_at, paid = excluded.paid,
-               canceled = excluded.canceled, usage_at = excluded.usage_at, usage_qty = excluded.usage_qty
-             RETURNING ${ACCOUNT_FACTS}`,
-          )
-          .get(a.accountId, ...values) as AccountFactsRow;
+        const row = this.q.raw(UPSERT_ACCOUNT_LISTS).get(a.accountId, ...values) as AccountFactsRow;
         w.accounts.push(row);
       }
       w.changed.add(a.accountId);
@@ -138,9 +146,7 @@ export class SqliteState {
         if (!isEarlier(o.exposedAt, held.exposedAt) && !isEarlier(o.clickedAt, held.clickedAt) && !isEarlier(o.dismissedAt, held.dismissedAt))
           continue;
         const firsts = [minOf(held.exposedAt, o.exposedAt), minOf(held.clickedAt, o.clickedAt), minOf(held.dismissedAt, o.dismissedAt)] as const;
-        this.q
-          .sql('UPDATE offer_state SET exposed_at = ?, clicked_at = ?, dismissed_at = ? WHERE account_id = ? AND offer_id = ?')
-          .run(...firsts, o.accountId, o.offerId);
+        this.q.sql(UPDATE_OFFER_FIRSTS).run(...firsts, o.accountId, o.offerId);
         w.offers.push([o.accountId, o.offerId, held.arm, held.variant, held.assignedAt, ...firsts]);
       } else {
         const row = this.q
@@ -155,12 +161,7 @@ export class SqliteState {
 
   /** Records assignments not recorded yet (the first one for an (account, offer) wins). */
   assign(assignments: readonly Assignment[], w: StateWrite): void {
-    const record = this.q.raw(
-      `INSERT INTO offer_state (account_id, offer_id, arm, variant, assigned_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (account_id, offer_id) DO UPDATE SET arm = excluded.arm, variant = excluded.variant,
-         assigned_at = excluded.assigned_at WHERE offer_state.arm IS NULL
-       RETURNING ${OFFER_FACTS}`,
-    );
+    const record = this.q.raw(RECORD_ASSIGNMENT);
     for (const a of uniqueAssignments(assignments)) {
       const row = record.get(a.accountId, a.offerId, a.arm, a.variant, a.assignedAt) as OfferFactsRow | undefined;
       if (!row) continue;
@@ -171,12 +172,7 @@ export class SqliteState {
 
   /** Sets the accounts' own columns (activation, ARR, dimensions). */
   upsertDims(dims: readonly AccountDims[], w: StateWrite): void {
-    const state = this.q.raw(
-      `INSERT INTO account_state (account_id, activated_at, arr, plan, region, channel) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id) DO UPDATE SET activated_at = excluded.activated_at, arr = excluded.arr,
-         plan = excluded.plan, region = excluded.region, channel = excluded.channel
-       RETURNING ${ACCOUNT_FACTS}`,
-    );
+    const state = this.q.raw(UPSERT_DIMS);
     for (const d of dims) {
       w.accounts.push(state.get(d.id, d.activatedAt, d.arr, d.plan, d.region, d.channel) as AccountFactsRow);
       w.changed.add(d.id);
@@ -272,8 +268,8 @@ export class SqliteState {
       this.seen = rev;
       return;
     }
-    const account = this.q.raw(`SELECT ${ACCOUNT_FACTS} FROM account_state WHERE account_id = ?`);
-    const offers = this.q.raw(`SELECT ${OFFER_FACTS} FROM offer_state WHERE account_id = ?`);
+    const account = this.q.raw(ACCOUNT_FACTS_OF);
+    const offers = this.q.raw(OFFER_FACTS_OF);
     for (const id of changed.accounts) {
       const row = account.get(id) as AccountFactsRow | undefined;
       if (row) this.facts.applyAccount(row);
