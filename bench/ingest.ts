@@ -11,8 +11,8 @@
  *                     [--reuse DIR]
  *
  * --reuse DIR keeps the prefilled store for the next run (prefilling 10M events takes 1–2 minutes):
- * SQLite as DIR/ingest-<prefill>.db (each run starts from a copy), PostgreSQL as the schema
- * tandem_bench_ingest_<prefill> (each run adds its events to it).
+ * SQLite as DIR/ingest-<prefill>-<accounts>.db (each run starts from a copy), PostgreSQL as the
+ * schema tandem_bench_ingest_<prefill>_<accounts> (each run adds its events to it).
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { uuidv7 } from '@tandem/core';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { openPostgresStore, openSqliteStore } from '../server/src/store/index.ts';
-import { accountId, accountRow, assignments, bulkPostgres, bulkSqlite } from './lib/bulk.ts';
+import { accountEvents, accountId, accountRow, assignments, bulkPostgres, bulkSqlite } from './lib/bulk.ts';
 import { prng } from './lib/seed.ts';
 import { BENCH_KEYS, type RunningServer, startTandem } from './lib/tandem-server.ts';
 
@@ -42,9 +42,24 @@ const BATCH = 50;
 const databaseUrl = process.env.DATABASE_URL;
 const which = arg('store', databaseUrl ? 'both' : 'sqlite');
 const NOW = Date.now();
-/** Prefill: about 18 events per account on average (bench/lib/bulk.ts). */
-const ACCOUNTS = Math.max(100, Math.round(PREFILL / 18));
-const spec = { accounts: ACCOUNTS, eventsPerAccount: PREFILL / ACCOUNTS, now: NOW };
+/** Prefill: accounts aiming at 18 events each (bench/lib/bulk.ts); some have fewer, so count them. */
+const PER_ACCOUNT = 18;
+const ACCOUNTS = accountsHolding(PREFILL);
+const spec = { accounts: ACCOUNTS, eventsPerAccount: PER_ACCOUNT, now: NOW };
+
+/** How many accounts the generator needs for at least `events` events (it is deterministic per account). */
+function accountsHolding(events: number): number {
+  const counting = { accounts: 0, eventsPerAccount: PER_ACCOUNT, now: NOW };
+  const nop = () => '';
+  let n = 0;
+  let i = 0;
+  while (n < events || i < 100) {
+    const a = accountRow(i, NOW);
+    n += accountEvents(i, 1, a, assignments(i, a), counting, nop).length;
+    i++;
+  }
+  return i;
+}
 
 interface WireEvent {
   id: string;
@@ -163,7 +178,7 @@ async function ready(server: RunningServer): Promise<void> {
 
 /** A prefilled SQLite file: a copy of the one kept by --reuse, or a new one (kept when --reuse is given). */
 function prefillSqlite(file: string): number {
-  const kept = REUSE ? join(resolve(REUSE), `ingest-${PREFILL}.db`) : null;
+  const kept = REUSE ? join(resolve(REUSE), `ingest-${PREFILL}-${ACCOUNTS}.db`) : null;
   if (kept && existsSync(kept)) {
     copyFileSync(kept, file);
     const db = new Database(file, { readonly: true });
@@ -227,7 +242,7 @@ async function runSqlite(): Promise<void> {
 }
 
 async function runPostgres(url: string): Promise<void> {
-  const schema = REUSE ? `tandem_bench_ingest_${PREFILL}` : `tandem_bench_${randomBytes(4).toString('hex')}`;
+  const schema = REUSE ? `tandem_bench_ingest_${PREFILL}_${ACCOUNTS}` : `tandem_bench_${randomBytes(4).toString('hex')}`;
   const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: CONNECTIONS });
   try {
     const kept = REUSE !== '' && (await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
