@@ -7,8 +7,11 @@
  * on PostgreSQL when DATABASE_URL is set (raw baseline: `pg` multi-row INSERT).
  * The server is measured once its facts copy is warm (it fills it at start-up).
  *
- *   pnpm bench ingest [--prefill 10000000] [--events 300000] [--connections 64] [--store sqlite|postgres|both]
- *                     [--reuse DIR]
+ *   pnpm bench ingest [--prefill 10000000] [--events 300000] [--passes 3] [--warmup 150000] [--connections 64]
+ *                     [--store sqlite|postgres|both] [--reuse DIR]
+ *
+ * Each pass sends `--events` new events; the server's passes run one after the other on one
+ * server (the store grows by each), then the raw baseline's; the medians are compared.
  *
  * --reuse DIR keeps the prefilled store for the next run (prefilling 10M events takes 1–2 minutes):
  * SQLite as DIR/ingest-<prefill>-<accounts>.db (each run starts from a copy), PostgreSQL as the
@@ -38,7 +41,10 @@ const EVENTS = Math.max(1, Math.floor(Number(arg('events', '300000')) / 50)) * 5
 // seconds); a store's commit latency, not its throughput, bounds a benchmark with few of them.
 const CONNECTIONS = Number(arg('connections', '64'));
 const REUSE = arg('reuse', '');
+/** Passes of each (server, raw) against the same store; the medians are compared. */
+const PASSES = Math.max(1, Number(arg('passes', '3')));
 const BATCH = 50;
+const WARMUP = Math.max(BATCH, Math.floor(Number(arg('warmup', '150000')) / BATCH) * BATCH);
 const databaseUrl = process.env.DATABASE_URL;
 const which = arg('store', databaseUrl ? 'both' : 'sqlite');
 const NOW = Date.now();
@@ -160,20 +166,47 @@ function rowsOf(events: WireEvent[]): Row[] {
   });
 }
 
-function line(kind: string, prefilled: number, server: { rate: number; accepted: number; seconds: number }, raw: number, rawLabel: string): void {
-  console.log(`\ningest benchmark (${kind}, store holding ${prefilled.toLocaleString()} events, ${BATCH}-event batches, ${CONNECTIONS} connections)`);
-  console.table({
-    'tandem POST /v1/events': { 'events/s': Math.round(server.rate), events: server.accepted, seconds: server.seconds.toFixed(1) },
-    [rawLabel]: { 'events/s': Math.round(raw), events: server.accepted, seconds: (server.accepted / raw).toFixed(1) },
-  });
-  console.log(`ratio to raw: ${(server.rate / raw).toFixed(2)} (goal ≥ 0.25); events/s goal ≥ 50,000: ${server.rate >= 50_000 ? 'yes' : 'NO'}`);
+interface Pass {
+  rate: number;
+  accepted: number;
+  seconds: number;
 }
 
-/** Waits until the server has filled its facts copy (a report waits for it), then warms the route up. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Each pass of the server and of the raw baseline, then the medians and the goals. */
+function line(kind: string, prefilled: number, server: Pass[], raw: Pass[], rawLabel: string): void {
+  console.log(
+    `\ningest benchmark (${kind}, store holding ${prefilled.toLocaleString()} events, ${BATCH}-event batches, ${CONNECTIONS} connections, ${server.length} passes)`,
+  );
+  const table: Record<string, { 'events/s': number; events: number; seconds: string }> = {};
+  const row = (p: Pass) => ({ 'events/s': Math.round(p.rate), events: p.accepted, seconds: p.seconds.toFixed(1) });
+  server.forEach((p, i) => {
+    table[`${i + 1}: tandem POST /v1/events`] = row(p);
+    table[`${i + 1}: ${rawLabel}`] = row(raw[i]!);
+  });
+  console.table(table);
+  const rate = median(server.map((p) => p.rate));
+  const rawRate = median(raw.map((p) => p.rate));
+  console.log(
+    `median: tandem ${Math.round(rate).toLocaleString()} events/s, raw ${Math.round(rawRate).toLocaleString()} events/s; ` +
+      `ratio to raw ${(rate / rawRate).toFixed(2)} (goal ≥ 0.25); events/s goal ≥ 50,000: ${rate >= 50_000 ? 'yes' : 'NO'}`,
+  );
+}
+
+/**
+ * Waits until the server has filled its facts copy (a report waits for it), then warms it up
+ * with `--warmup` events (not measured): a server under sustained load has its code optimized
+ * and its page cache filled, which the first seconds of a fresh one have not.
+ */
 async function ready(server: RunningServer): Promise<void> {
   const res = await fetch(`${server.url}/v1/metrics/attach`, { headers: { authorization: `Bearer ${BENCH_KEYS.secret}` } });
   if (!res.ok) throw new Error(`GET /v1/metrics/attach answered ${res.status}: ${await res.text()}`);
-  await post(server.url, batches(makeEvents(5000, 1)));
+  await post(server.url, batches(makeEvents(WARMUP, 1)));
 }
 
 /** A prefilled SQLite file: a copy of the one kept by --reuse, or a new one (kept when --reuse is given). */
@@ -207,10 +240,10 @@ async function runSqlite(): Promise<void> {
     const prefilled = prefillSqlite(file);
 
     const server = await startTandem({ dataDir: dir });
-    let result: Awaited<ReturnType<typeof post>>;
+    const passes: Pass[] = [];
     try {
       await ready(server);
-      result = await post(server.url, batches(makeEvents(EVENTS, 2)));
+      for (let p = 0; p < PASSES; p++) passes.push(await post(server.url, batches(makeEvents(EVENTS, 2 + p))));
     } finally {
       await server.stop();
     }
@@ -230,12 +263,16 @@ async function runSqlite(): Promise<void> {
         insert.run(...r);
       }
     });
-    const rows = rowsOf(makeEvents(EVENTS, 2).map((e) => ({ ...e, id: uuidv7(Date.parse(e.at)) })));
-    const t = performance.now();
-    for (let i = 0; i < rows.length; i += BATCH) tx.immediate(rows.slice(i, i + BATCH));
-    const raw = rows.length / ((performance.now() - t) / 1000);
+    const raw: Pass[] = [];
+    for (let p = 0; p < PASSES; p++) {
+      const rows = rowsOf(makeEvents(EVENTS, 2 + p).map((e) => ({ ...e, id: uuidv7(Date.parse(e.at)) })));
+      const t = performance.now();
+      for (let i = 0; i < rows.length; i += BATCH) tx.immediate(rows.slice(i, i + BATCH));
+      const seconds = (performance.now() - t) / 1000;
+      raw.push({ rate: rows.length / seconds, accepted: rows.length, seconds });
+    }
     db.close();
-    line('sqlite', prefilled, result, raw, 'raw better-sqlite3 (50-row tx)');
+    line('sqlite', prefilled, passes, raw, 'raw better-sqlite3 (50-row tx)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -260,34 +297,38 @@ async function runPostgres(url: string): Promise<void> {
     }
     const sep = url.includes('?') ? '&' : '?';
     const server = await startTandem({ databaseUrl: `${url}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}` });
-    let result: Awaited<ReturnType<typeof post>>;
+    const passes: Pass[] = [];
     try {
       await ready(server);
-      result = await post(server.url, batches(makeEvents(EVENTS, 2)));
+      for (let p = 0; p < PASSES; p++) passes.push(await post(server.url, batches(makeEvents(EVENTS, 2 + p))));
     } finally {
       await server.stop();
       rmSync(server.dataDir, { recursive: true, force: true }); // only its config file
     }
     // Raw: multi-row INSERT of the same rows, 50 per statement, over as many connections.
-    const rows = rowsOf(makeEvents(EVENTS, 2).map((e) => ({ ...e, id: uuidv7(Date.parse(e.at)) })));
     const params = Array.from({ length: BATCH }, (_, i) => `(${Array.from({ length: 14 }, (_, j) => `$${i * 14 + j + 1}`).join(', ')})`).join(', ');
     const text = `INSERT INTO events (id, type, account_id, user_id, offer_id, variant, decision_id, placement, at, received_at, source, product_id, arr, quantity)
       VALUES ${params} ON CONFLICT (id) DO NOTHING`;
-    let next = 0;
-    const t = performance.now();
-    await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
-        while (next < rows.length) {
-          const part = rows.slice(next, next + BATCH);
-          next += BATCH;
-          const received = Date.now();
-          for (const r of part) r[9] = received;
-          await pool.query(text, part.flat());
-        }
-      }),
-    );
-    const raw = rows.length / ((performance.now() - t) / 1000);
-    line('postgres', prefilled, result, raw, `raw pg multi-row INSERT (${CONNECTIONS} connections)`);
+    const raw: Pass[] = [];
+    for (let p = 0; p < PASSES; p++) {
+      const rows = rowsOf(makeEvents(EVENTS, 2 + p).map((e) => ({ ...e, id: uuidv7(Date.parse(e.at)) })));
+      let next = 0;
+      const t = performance.now();
+      await Promise.all(
+        Array.from({ length: CONNECTIONS }, async () => {
+          while (next < rows.length) {
+            const part = rows.slice(next, next + BATCH);
+            next += BATCH;
+            const received = Date.now();
+            for (const r of part) r[9] = received;
+            await pool.query(text, part.flat());
+          }
+        }),
+      );
+      const seconds = (performance.now() - t) / 1000;
+      raw.push({ rate: rows.length / seconds, accepted: rows.length, seconds });
+    }
+    line('postgres', prefilled, passes, raw, `raw pg multi-row INSERT (${CONNECTIONS} connections)`);
   } finally {
     if (!REUSE) await pool.query(`DROP SCHEMA ${schema} CASCADE`);
     await pool.end();
