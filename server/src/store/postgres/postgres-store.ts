@@ -12,6 +12,7 @@ import { type AssignmentTuple, type AttachTuple, DecisionCache, type DecisionEnt
 import { isAttachedAt, unpackNumbers } from '../facts.ts';
 import { readMigrations } from '../migrations.ts';
 import { type AccountFactsRow, FactsCache, type OfferFactsRow } from '../facts-cache.ts';
+import { booleanArray, numberArray, textArray } from './arrays.ts';
 import {
   type AssignmentRow,
   type AuditRow,
@@ -336,21 +337,21 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
         name: 'tandem_ingest',
         text: INGEST,
         values: [
-          rows.map((e) => e.id),
-          rows.map((e) => e.type),
-          rows.map((e) => e.accountId),
-          rows.map((e) => e.userId),
-          rows.map((e) => e.offerId),
-          rows.map((e) => e.variant),
-          rows.map((e) => e.decisionId),
-          rows.map((e) => e.placement),
-          rows.map((e) => e.at),
-          rows.map((e) => e.receivedAt),
-          rows.map((e) => e.source),
-          rows.map((e) => e.productId),
-          rows.map((e) => e.arr),
-          rows.map((e) => e.quantity),
-          fold,
+          textArray(rows.map((e) => e.id)),
+          textArray(rows.map((e) => e.type)),
+          textArray(rows.map((e) => e.accountId)),
+          textArray(rows.map((e) => e.userId)),
+          textArray(rows.map((e) => e.offerId)),
+          textArray(rows.map((e) => e.variant)),
+          textArray(rows.map((e) => e.decisionId)),
+          textArray(rows.map((e) => e.placement)),
+          numberArray(rows.map((e) => e.at)),
+          numberArray(rows.map((e) => e.receivedAt)),
+          textArray(rows.map((e) => e.source)),
+          textArray(rows.map((e) => e.productId)),
+          numberArray(rows.map((e) => e.arr)),
+          numberArray(rows.map((e) => e.quantity)),
+          booleanArray(fold),
           Date.now(),
         ],
       });
