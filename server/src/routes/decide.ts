@@ -169,7 +169,8 @@ export function decideRoutes(app: App, ctx: AppContext): void {
 
 /**
  * The answer: with debug as an object, else as ready JSON text. A function of its own, not a
- * closure: a closure per request cost more than the rest of the answer (tsx names each one).
+ * closure per request: tsx (esbuild keepNames) names each closure as it is made, which cost
+ * about as much as building the answer.
  */
 function result(reply: FastifyReply, out: ReturnType<typeof decideOffers> | ReturnType<typeof decide>, decisionId: string, decidedAt: string) {
   return 'debug' in out ? { decisionId, offers: out.offers, decidedAt, debug: out.debug } : ready(reply, decisionId, out.offers, decidedAt);
