@@ -39,6 +39,15 @@ describe('app: auth, errors, CORS, limits', () => {
     expect(pk.json().error.message).toContain('secret key');
   });
 
+  it('guards the HEAD route Fastify adds to each GET route as it guards the GET', async () => {
+    // The guard is attached to routes as they are registered (onRoute); the added HEAD routes count too.
+    for (const url of ['/v1/offers', '/v1/metrics/attach', '/v1/metrics/funnel']) {
+      expect((await t.app.inject({ method: 'HEAD', url })).statusCode).toBe(401);
+      expect((await t.app.inject({ method: 'HEAD', url, headers: bearer(PK) })).statusCode).toBe(403);
+    }
+    expect((await t.app.inject({ method: 'HEAD', url: '/v1/offers', headers: bearer(SK) })).statusCode).toBe(200);
+  });
+
   it('refuses unknown keys and malformed Authorization headers with 401', async () => {
     const wrong = await t.app.inject({ method: 'GET', url: '/v1/offers', headers: bearer('sk_test_wrong_key') });
     expect(wrong.statusCode).toBe(401);
