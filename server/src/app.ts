@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Server } from 'node:http';
 import Fastify, { type FastifyError, type FastifyHttpOptions, LogController } from 'fastify';
-import { installCors } from './auth/cors.ts';
+import { exposeRetryAfter, installCors } from './auth/cors.ts';
 import { installGuard } from './auth/guard.ts';
 import { IdentityVerifier } from './auth/identity.ts';
 import { KeyRing } from './auth/keys.ts';
@@ -129,6 +129,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     }
     if (err instanceof HttpError) reply.headers(err.headers);
     if (answer.status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+    exposeRetryAfter(reply);
     return reply.status(answer.status).send(answer.body);
   });
   const unmatched = (method: string) => ctx.metrics.route(method, 'unmatched');

@@ -12,8 +12,16 @@ import { HttpError } from '../errors.ts';
 
 const ALLOW_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 const ALLOW_HEADERS = 'Authorization, Content-Type';
-const EXPOSE_HEADERS = 'Retry-After';
 const MAX_AGE_SECONDS = '600';
+
+/**
+ * Lets the page's script read `Retry-After` on an answer that carries one (a 429) to an allowed
+ * origin. Only those answers say it: the header is not on any other.
+ */
+export function exposeRetryAfter(reply: FastifyReply): void {
+  if (reply.hasHeader('retry-after') && reply.hasHeader('access-control-allow-origin'))
+    reply.header('access-control-expose-headers', 'Retry-After');
+}
 
 /**
  * Adds the grant for allowed origins to every answer and answers their
@@ -31,7 +39,6 @@ export function installCors(app: App, origins: readonly string[]): void {
     const origin = req.headers.origin;
     if (origin === undefined || !allowed.has(origin)) return done();
     reply.header('access-control-allow-origin', origin);
-    reply.header('access-control-expose-headers', EXPOSE_HEADERS);
     if (req.method !== 'OPTIONS') return done();
     if (typeof req.headers['access-control-request-method'] !== 'string')
       return done(new HttpError(400, 'invalid_request', 'a CORS preflight must send Access-Control-Request-Method'));
