@@ -12,11 +12,11 @@ import { IdentityVerifier } from './auth/identity.ts';
 import { KeyRing } from './auth/keys.ts';
 import type { Config } from './config.ts';
 import type { App, AppContext } from './context.ts';
-import { ERROR_CODES, type ErrorCode, HttpError } from './errors.ts';
+import { badRequest, ERROR_CODES, type ErrorCode, HttpError } from './errors.ts';
 import { ServerMetrics } from './observability/prometheus.ts';
 import { lazyRequestLogger } from './observability/request-logger.ts';
 import { OfferCache } from './offer-cache.ts';
-import { withHook } from './route-hooks.ts';
+import { type RouteHook, withHook } from './route-hooks.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { assignmentRoutes } from './routes/assignments.ts';
 import { consoleRoutes } from './routes/console.ts';
@@ -28,6 +28,7 @@ import { offerRoutes } from './routes/offers.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas/common.ts';
+import { mayHoldNul, NUL_MESSAGE, nulPath } from './schemas/nul.ts';
 import { bodyAjv, formatSchemaError, queryAjv } from './schemas/validation.ts';
 import type { Store } from './store/types.ts';
 
@@ -116,9 +117,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'querystring' ? queryAjv : bodyAjv).compile(schema as object),
   );
-  // sendBeacon posts text/plain to avoid a CORS preflight; the body is still JSON.
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // sendBeacon posts text/plain to avoid a CORS preflight; the body is still JSON. Both parsers
+  // note a body that may hold a NUL character (schemas/nul.ts), which no store may keep.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.decorateRequest('mayHoldNul', false);
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (req, body, done) => {
+    if (mayHoldNul(body as string)) req.mayHoldNul = true;
+    json(req, body as string, done);
+  });
   app.addSchema(ErrorBody);
 
   app.setErrorHandler((err, req, reply) => {
@@ -152,6 +159,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   });
   installCors(app, config.cors.origins);
   installGuard(app, ctx);
+  // After the key check (route hooks run in the order added): a body holding a NUL is refused
+  // whole, naming the field; an event batch refuses only the events holding one (events.ts).
+  const refuseNul: RouteHook = (req, _reply, done) => {
+    if (!req.mayHoldNul) return done();
+    const path = nulPath(req.body, 'body');
+    done(path ? badRequest(`${path} ${NUL_MESSAGE}`) : undefined);
+  };
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.nulPerItem) route.preValidation = withHook(route.preValidation, refuseNul);
+  });
 
   // Each route counts its own requests into its own counters (route-hooks.ts).
   app.addHook('onRoute', (route) => {

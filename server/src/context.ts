@@ -25,9 +25,13 @@ export type Access = 'public' | 'publishable' | 'secret' | 'stripe';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** The route refuses items holding a NUL character one by one (event batches), not the whole body. */
+    nulPerItem?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** The body's text held a `\u0000` escape (schemas/nul.ts). */
+    mayHoldNul: boolean;
   }
 }
 

@@ -7,6 +7,7 @@ import type { App, AppContext } from '../context.ts';
 import { badRequest, HttpError } from '../errors.ts';
 import { type EventBody, EventSchema, EventsBody, EventsEnvelope } from '../schemas/api.ts';
 import { errorResponses } from '../schemas/common.ts';
+import { NUL_MESSAGE, nulPath } from '../schemas/nul.ts';
 import { bodyAjv, compileCheck } from '../schemas/validation.ts';
 import type { StoredEvent } from '../store/types.ts';
 
@@ -26,7 +27,7 @@ export function eventRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/v1/events',
     {
-      config: { access: 'publishable' },
+      config: { access: 'publishable', nulPerItem: true },
       // Documented with the full event schema; validated as an envelope so one bad event does not sink the batch.
       validatorCompiler: ({ httpPart, schema }) =>
         bodyAjv.compile(httpPart === 'body' ? EventsEnvelope : (schema as object)),
@@ -52,6 +53,11 @@ export function eventRoutes(app: App, ctx: AppContext): void {
         const problem = checkEvent(raw, `body/events/${index}`);
         if (problem) {
           reject(index, 'invalid_event', problem);
+          continue;
+        }
+        const nul = req.mayHoldNul ? nulPath(raw, `body/events/${index}`) : null;
+        if (nul) {
+          reject(index, 'invalid_event', `${nul} ${NUL_MESSAGE}`);
           continue;
         }
         const ev = raw as EventBody;
