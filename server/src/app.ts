@@ -159,15 +159,17 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   });
   installCors(app, config.cors.origins);
   installGuard(app, ctx);
-  // After the key check (route hooks run in the order added): a body holding a NUL is refused
-  // whole, naming the field; an event batch refuses only the events holding one (events.ts).
-  const refuseNul: RouteHook = (req, _reply, done) => {
-    if (!req.mayHoldNul) return done();
-    const path = nulPath(req.body, 'body');
+  // After the key check (route hooks run in the order added): a NUL in the path, the query or
+  // the body is refused, naming the field; an event batch refuses only the events holding one
+  // (events.ts).
+  const refuseNul = (wholeBody: boolean): RouteHook => (req, _reply, done) => {
+    let path: string | null = null;
+    if (req.url.includes('%00')) path = nulPath(req.params, 'params') ?? nulPath(req.query, 'querystring');
+    if (path === null && wholeBody && req.mayHoldNul) path = nulPath(req.body, 'body');
     done(path ? badRequest(`${path} ${NUL_MESSAGE}`) : undefined);
   };
   app.addHook('onRoute', (route) => {
-    if (!route.config?.nulPerItem) route.preValidation = withHook(route.preValidation, refuseNul);
+    route.preValidation = withHook(route.preValidation, refuseNul(!route.config?.nulPerItem));
   });
 
   // Each route counts its own requests into its own counters (route-hooks.ts).

@@ -1,7 +1,7 @@
 /**
- * A NUL character (`\u0000`) is valid JSON but no store may keep it (PostgreSQL refuses it in
- * text and JSON): every endpoint answers 400 naming the field, an event batch refuses only the
- * events holding one, and nothing reaches the store as a 5xx. On both stores.
+ * A NUL character (`\u0000` in JSON, `%00` in a URL) is no input any store may keep (PostgreSQL
+ * refuses it in text and JSON): every endpoint answers 400 naming the field or parameter, an event
+ * batch refuses only the events holding one, and nothing reaches the store as a 5xx. On both stores.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,19 @@ describe.each(STORE_KINDS)('NUL characters in bodies (%s)', (kind) => {
     ['POST', '/v1/conversions', { id: randomUUID(), accountId: 'a4', type: 'paid', productId: 'insights\u0000', at: now() }, 'body/productId'],
   ] as const)('%s %s answers 400 naming the field', async (method, url, payload, path) => {
     const res = await t.app.inject({ method, url, headers: bearer(SK), payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toEqual({ code: 'invalid_request', message: `${path} must not contain the NUL character (\\u0000)` });
+  });
+
+  it.each([
+    ['GET', '/v1/offers/a%00b', 'params/id'],
+    ['DELETE', '/v1/offers/a%00b', 'params/id'],
+    ['GET', '/v1/offers/a%00b/audit', 'params/id'],
+    ['PUT', '/v1/accounts/a%00b', 'params/id'],
+    ['GET', '/v1/metrics/funnel?offerId=a%00b', 'querystring/offerId'],
+  ] as const)('%s %s answers 400 naming the parameter', async (method, url, path) => {
+    const payload = method === 'PUT' ? { activatedAt: now() } : undefined;
+    const res = await t.app.inject({ method, url, headers: bearer(SK), ...(payload ? { payload } : {}) });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toEqual({ code: 'invalid_request', message: `${path} must not contain the NUL character (\\u0000)` });
   });
