@@ -21,6 +21,7 @@ import pg from 'pg';
 import { openPostgresStore, openSqliteStore } from '../server/src/store/index.ts';
 import type { ReportJob, ReportMeasure, ReportTarget } from './lib/attach-report.ts';
 import { type BulkSpec, bulkPostgres, bulkSqlite } from './lib/bulk.ts';
+import { median } from './lib/stats.ts';
 import Database from 'better-sqlite3';
 
 const arg = (name: string, fallback: string) => {
@@ -52,7 +53,6 @@ interface Measure {
 const ms = (t: number) => `${t.toFixed(0)} ms`;
 const run = promisify(execFile);
 const REPORT_SCRIPT = resolve(import.meta.dirname, 'lib/attach-report.ts');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function progress(label: string) {
   let shown = -1;

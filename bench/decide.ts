@@ -15,6 +15,7 @@ import { openPostgresStore } from '../server/src/store/index.ts';
 import { type LoadResult, load } from './lib/load.ts';
 import { BENCH_IDENTITY, BENCH_KEYS, BENCH_ORIGIN, startTandem, waitForListening } from './lib/tandem-server.ts';
 import { seedOffers, seedAccounts } from './lib/seed.ts';
+import { median } from './lib/stats.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,12 +40,6 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 type Measured = Awaited<ReturnType<typeof measured>>;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Runs a load and says how much CPU the server and this (client) process spent per request. */
 async function measured(pid: number | undefined, run: () => Promise<LoadResult>) {

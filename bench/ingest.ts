@@ -28,6 +28,7 @@ import pg from 'pg';
 import { openPostgresStore, openSqliteStore } from '../server/src/store/index.ts';
 import { accountEvents, accountId, accountRow, assignments, bulkPostgres, bulkSqlite } from './lib/bulk.ts';
 import { prng } from './lib/seed.ts';
+import { median } from './lib/stats.ts';
 import { BENCH_KEYS, type RunningServer, startTandem } from './lib/tandem-server.ts';
 
 const arg = (name: string, fallback: string) => {
@@ -170,12 +171,6 @@ interface Pass {
   rate: number;
   accepted: number;
   seconds: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Each pass of the server and of the raw baseline, then the medians and the goals. */

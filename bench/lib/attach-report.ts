@@ -11,6 +11,7 @@
  */
 import { attachReport } from '../../server/src/metrics/index.ts';
 import { openPostgresStore, openSqliteStore, type Store } from '../../server/src/store/index.ts';
+import { median } from './stats.ts';
 
 export type ReportTarget = { store: 'sqlite'; dataDir: string } | { store: 'postgres'; url: string; schema: string };
 export type ReportJob = ReportTarget & { now: number; runs: number };
@@ -22,7 +23,6 @@ export interface ReportMeasure {
   attached: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** A full collection when the process allows it (started with --expose-gc). */
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
