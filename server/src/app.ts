@@ -4,15 +4,16 @@
  */
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Server } from 'node:http';
-import Fastify, { type FastifyError, type FastifyHttpOptions, LogController } from 'fastify';
-import { exposeRetryAfter, installCors } from './auth/cors.ts';
-import { installGuard } from './auth/guard.ts';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import Fastify, { type FastifyHttpOptions, LogController } from 'fastify';
+import { corsOrigins, exposeRetryAfter, installCors } from './auth/cors.ts';
+import { Guard, installGuard } from './auth/guard.ts';
 import { IdentityVerifier } from './auth/identity.ts';
 import { KeyRing } from './auth/keys.ts';
 import type { Config } from './config.ts';
 import type { App, AppContext } from './context.ts';
-import { badRequest, ERROR_CODES, type ErrorCode, HttpError } from './errors.ts';
+import { errorAnswer, INTERNAL_ERROR } from './error-answer.ts';
+import { badRequest } from './errors.ts';
 import { ServerMetrics } from './observability/prometheus.ts';
 import { lazyRequestLogger } from './observability/request-logger.ts';
 import { OfferCache } from './offer-cache.ts';
@@ -21,7 +22,8 @@ import { accountRoutes } from './routes/accounts.ts';
 import { assignmentRoutes } from './routes/assignments.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { conversionRoutes } from './routes/conversions.ts';
-import { decideRoutes } from './routes/decide.ts';
+import { decideLane, type Lane, type ParsedBody } from './decide-lane.ts';
+import { createDecider, decideRoutes } from './routes/decide.ts';
 import { eventRoutes } from './routes/events.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { offerRoutes } from './routes/offers.ts';
@@ -39,37 +41,6 @@ export interface BuildAppOptions {
   logger?: boolean | object;
   /** Server clock; tests may pin it. */
   now?: () => number;
-}
-
-function send(code: ErrorCode, message: string) {
-  return { status: ERROR_CODES[code].status, body: { error: { code, message } } };
-}
-
-/** Maps anything thrown to the status and body the client sees. */
-function toErrorAnswer(err: FastifyError | HttpError | Error, bodyLimit: number, contentType: string | undefined) {
-  if (err instanceof HttpError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
-  const e = err as FastifyError;
-  if (e.validation) return send('invalid_request', e.message);
-  switch (e.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return send('payload_too_large', `request body is larger than the limit of ${bodyLimit} bytes`);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return send(
-        'unsupported_media_type',
-        `Content-Type must be application/json (or text/plain holding JSON), got ${JSON.stringify(contentType ?? 'none')}`,
-      );
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return send('invalid_json', 'request body is empty; send a JSON object');
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return send('invalid_request', 'request body size does not match Content-Length');
-  }
-  if (e.statusCode === 400 && (err instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY'))
-    return send('invalid_json', `request body is not valid JSON: ${e.message}`);
-  if (e.statusCode === 404) return send('not_found', e.message);
-  if (e.statusCode === 429) return send('rate_limited', e.message);
-  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
-    return { status: e.statusCode, body: { error: { code: 'invalid_request', message: e.message } } };
-  return null;
 }
 
 /**
@@ -96,6 +67,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
       headersTimeout: Math.min(config.timeouts.headersMs, config.timeouts.requestMs || Number.MAX_SAFE_INTEGER),
       connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(config.timeouts.headersMs / 2))),
     },
+  };
+  // POST /v1/decide's common case is answered by the decide lane (decide-lane.ts) in front of
+  // Fastify, with the same parts as the route; everything else, and whatever the lane does not
+  // take, goes to Fastify. The server is made as Fastify makes it, with the lane in front.
+  let lane: Lane | null = null;
+  fastifyOptions.serverFactory = (handler) => {
+    const server = createServer(fastifyOptions.http ?? {}, (req: IncomingMessage, res: ServerResponse) => {
+      if (lane === null || !lane(req, res)) handler(req, res);
+    });
+    server.keepAliveTimeout = config.timeouts.keepAliveMs;
+    server.requestTimeout = config.timeouts.requestMs;
+    server.setTimeout(config.timeouts.connectionMs);
+    return server;
   };
   const logger = opts.logger ?? false;
   const app = (
@@ -126,20 +110,33 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     if (mayHoldNul(body as string)) req.mayHoldNul = true;
     json(req, body as string, done);
   });
+  /** The same parser for the decide lane: the parsed body, or the error the route would answer. */
+  const parseJson = (text: string): ParsedBody => {
+    const parsed: ParsedBody = { body: undefined, error: null };
+    json(null as never, text, (error, body) => {
+      parsed.error = error;
+      parsed.body = body;
+    });
+    return parsed;
+  };
   app.addSchema(ErrorBody);
 
   app.setErrorHandler((err, req, reply) => {
-    const answer = toErrorAnswer(err as Error, config.limits.bodyBytes, req.headers['content-type']);
+    const answer = errorAnswer(err as Error, config.limits.bodyBytes, req.headers['content-type']);
     if (!answer) {
       req.log.error({ err }, 'unhandled error');
-      return reply.status(500).send({ error: { code: 'internal', message: 'internal server error' } });
+      return reply.status(500).send(INTERNAL_ERROR);
     }
-    if (err instanceof HttpError) reply.headers(err.headers);
-    if (answer.status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+    reply.headers(answer.headers);
     exposeRetryAfter(reply);
     return reply.status(answer.status).send(answer.body);
   });
   const unmatched = (method: string) => ctx.metrics.route(method, 'unmatched');
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true; // the lane leaves requests to Fastify, which answers 503 while closing
+    done();
+  });
   app.setNotFoundHandler((req, reply) => {
     reply.raw.once('finish', () => unmatched(req.method).observe(404, reply.elapsedTime / 1000));
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
@@ -157,8 +154,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  installCors(app, config.cors.origins);
-  installGuard(app, ctx);
+  const origins = corsOrigins(config.cors.origins);
+  installCors(app, origins);
+  const guard = new Guard(ctx);
+  installGuard(app, guard);
   // After the key check (route hooks run in the order added): a NUL in the path, the query or
   // the body is refused, naming the field; an event batch refuses only the events holding one
   // (events.ts).
@@ -182,10 +181,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     });
   });
 
+  const decider = createDecider(ctx);
   await app.register(async (scope) => {
     const s = scope as unknown as App;
     opsRoutes(s, ctx);
-    decideRoutes(s, ctx);
+    decideRoutes(s, decider);
     eventRoutes(s, ctx);
     accountRoutes(s, ctx);
     assignmentRoutes(s, ctx);
@@ -196,5 +196,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   });
   // Its own scope: the Stripe route keeps the raw body for the signature check.
   await app.register(async (scope) => webhookRoutes(scope as unknown as App, ctx));
+  lane = decideLane({
+    config,
+    guard,
+    decider,
+    origins,
+    parseJson,
+    metrics: ctx.metrics,
+    log: app.log,
+    closing: () => closing,
+  });
   return app;
 }

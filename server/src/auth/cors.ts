@@ -23,15 +23,19 @@ export function exposeRetryAfter(reply: FastifyReply): void {
     reply.header('access-control-expose-headers', 'Retry-After');
 }
 
+/** The configured origins, or null when there are none (then no answer carries CORS headers). */
+export function corsOrigins(origins: readonly string[]): ReadonlySet<string> | null {
+  return origins.length === 0 ? null : new Set(origins);
+}
+
 /**
  * Adds the grant for allowed origins to every answer and answers their
  * preflights (204). A preflight from any other origin, or without one, is a 404.
  * With no origins configured (server-to-server use) it adds nothing.
  */
-export function installCors(app: App, origins: readonly string[]): void {
-  const allowed = new Set(origins);
+export function installCors(app: App, allowed: ReadonlySet<string> | null): void {
   // No origin allowed: no answer depends on Origin, and preflights find no route (404).
-  if (allowed.size === 0) return;
+  if (allowed === null) return;
 
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     // The answer depends on Origin whether or not this request sent one (caches must know).

@@ -13,15 +13,14 @@ import { type RouteHook, withHook } from '../route-hooks.ts';
 import type { Principal } from './keys.ts';
 import { RateLimiter } from './rate-limiter.ts';
 
-function presentedKey(req: FastifyRequest): string | null {
-  const header = req.headers.authorization;
-  if (typeof header === 'string' && header !== '') {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+function presentedKey(authorization: string | undefined, body: unknown): string | null {
+  if (typeof authorization === 'string' && authorization !== '') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!m) throw new HttpError(401, 'unauthorized', 'the Authorization header must be `Bearer <key>`');
     return m[1]!;
   }
-  const body = req.body as { key?: unknown } | null | undefined;
-  if (body && typeof body === 'object' && typeof body.key === 'string' && body.key !== '') return body.key;
+  const key = (body as { key?: unknown } | null | undefined)?.key;
+  if (body && typeof body === 'object' && typeof key === 'string' && key !== '') return key;
   return null;
 }
 
@@ -30,6 +29,58 @@ function retryError(scope: string, seconds: number): HttpError {
   return new HttpError(429, 'rate_limited', `rate limit per ${scope} exceeded; retry in ${after} s`, {
     'retry-after': after,
   });
+}
+
+/** A route's admission: the caller's principal, or the error to answer with. */
+export type Admission = Principal | HttpError;
+
+/**
+ * The checks themselves, for the Fastify hooks below and for the decide lane
+ * (decide-lane.ts), which answers POST /v1/decide without Fastify's pipeline.
+ */
+export class Guard {
+  private readonly perIp: RateLimiter;
+  private readonly perKey: RateLimiter;
+
+  constructor(private readonly ctx: AppContext) {
+    this.perIp = new RateLimiter(ctx.config.limits.ratePerMinutePerIp);
+    this.perKey = new RateLimiter(ctx.config.limits.ratePerMinutePerKey);
+  }
+
+  /** The per-address limit: undefined within it, else the 429 to answer. */
+  address(ip: string): HttpError | undefined {
+    const wait = this.perIp.hit(ip, Date.now());
+    return wait > 0 ? retryError('address', wait) : undefined;
+  }
+
+  /**
+   * The key (`Authorization: Bearer`, or `key` in the body) checked against the route's
+   * access, then the per-key limit. `route` names the route in the 403 message.
+   */
+  admit(access: 'publishable' | 'secret', route: string, authorization: string | undefined, body: unknown): Admission | Promise<Admission> {
+    let key: string | null;
+    try {
+      key = presentedKey(authorization, body);
+    } catch (err) {
+      return err as HttpError;
+    }
+    if (key === null) return new HttpError(401, 'unauthorized', 'missing API key: send `Authorization: Bearer <key>`');
+    const principal = this.ctx.keys.resolve(key);
+    if (!(principal instanceof Promise)) return this.admitted(access, route, principal);
+    return principal.then((p) => this.admitted(access, route, p));
+  }
+
+  private admitted(access: 'publishable' | 'secret', route: string, principal: Principal | null): Admission {
+    if (!principal) return new HttpError(401, 'unauthorized', 'unknown or revoked API key');
+    if (access === 'secret' && principal.kind === 'publishable')
+      return new HttpError(
+        403,
+        'forbidden',
+        `${route} needs the secret key; the publishable key may only call POST /v1/decide and POST /v1/events`,
+      );
+    const wait = this.perKey.hit(principal.id, Date.now());
+    return wait > 0 ? retryError('key', wait) : principal;
+  }
 }
 
 /**
@@ -41,44 +92,23 @@ function retryError(scope: string, seconds: number): HttpError {
  * (so call this before adding routes): public routes run none, and no request
  * looks its route's options up again.
  */
-export function installGuard(app: App, ctx: AppContext): void {
-  const { limits } = ctx.config;
-  const perIp = new RateLimiter(limits.ratePerMinutePerIp);
-  const perKey = new RateLimiter(limits.ratePerMinutePerKey);
-
+export function installGuard(app: App, guard: Guard): void {
   app.decorateRequest('principal', null);
 
-  const limitAddress: RouteHook = (req, _reply, done) => {
-    const wait = perIp.hit(req.ip, Date.now());
-    done(wait > 0 ? retryError('address', wait) : undefined);
-  };
+  const limitAddress: RouteHook = (req, _reply, done) => done(guard.address(req.ip));
 
   const admitter = (access: 'publishable' | 'secret', methods: string | string[], url: string): RouteHook => {
-    const method = Array.isArray(methods) ? methods.join('|') : methods;
-    const admit = (req: FastifyRequest, principal: Principal | null): HttpError | undefined => {
-      if (!principal) return new HttpError(401, 'unauthorized', 'unknown or revoked API key');
-      if (access === 'secret' && principal.kind === 'publishable')
-        return new HttpError(
-          403,
-          'forbidden',
-          `${method} ${url} needs the secret key; the publishable key may only call POST /v1/decide and POST /v1/events`,
-        );
-      req.principal = principal;
-      const wait = perKey.hit(principal.id, Date.now());
-      return wait > 0 ? retryError('key', wait) : undefined;
+    const route = `${Array.isArray(methods) ? methods.join('|') : methods} ${url}`;
+    const apply = (req: FastifyRequest, admission: Admission): HttpError | undefined => {
+      if (admission instanceof HttpError) return admission;
+      req.principal = admission;
+      return undefined;
     };
     return (req, _reply, done) => {
-      let key: string | null;
-      try {
-        key = presentedKey(req);
-      } catch (err) {
-        return done(err as Error);
-      }
-      if (key === null) return done(new HttpError(401, 'unauthorized', 'missing API key: send `Authorization: Bearer <key>`'));
-      const principal = ctx.keys.resolve(key);
-      if (!(principal instanceof Promise)) return done(admit(req, principal));
-      principal.then(
-        (p) => done(admit(req, p)),
+      const admission = guard.admit(access, route, req.headers.authorization, req.body);
+      if (!(admission instanceof Promise)) return done(apply(req, admission));
+      admission.then(
+        (a) => done(apply(req, a)),
         (err: Error) => done(err),
       );
     };

@@ -47,6 +47,8 @@ export class ServerMetrics {
   private readonly routes = new Map<string, RouteMetrics>();
   private readonly events: Record<EventOutcome, number> = { accepted: 0, duplicate: 0, rejected: 0 };
   private readonly startedAt = Date.now() / 1000;
+  /** Decide requests answered by the decide lane (decide-lane.ts) rather than Fastify's route. */
+  decideLane = 0;
 
   /** The counters of one method and route (`unmatched` for requests no route took). */
   route(method: string, route: string): RouteMetrics {
@@ -96,6 +98,9 @@ export class ServerMetrics {
     out.push('# HELP tandem_events_total Events received by outcome (accepted, duplicate, rejected).');
     out.push('# TYPE tandem_events_total counter');
     for (const [outcome, n] of Object.entries(this.events)) out.push(`tandem_events_total${labels({ outcome })} ${n}`);
+    out.push('# HELP tandem_decide_lane_requests_total POST /v1/decide requests answered in front of Fastify (also counted in tandem_http_requests_total).');
+    out.push('# TYPE tandem_decide_lane_requests_total counter');
+    out.push(`tandem_decide_lane_requests_total ${this.decideLane}`);
     out.push('# HELP tandem_process_start_time_seconds Start time of the process since the Unix epoch.');
     out.push('# TYPE tandem_process_start_time_seconds gauge');
     out.push(`tandem_process_start_time_seconds ${this.startedAt}`);
