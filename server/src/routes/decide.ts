@@ -70,7 +70,7 @@ function offerJson(offer: DecidedOffer): string {
   return json;
 }
 
-/** The answer without debug: ready JSON text (sent as `application/json; charset=utf-8`). */
+/** A decision: ready JSON text (sent as `application/json; charset=utf-8`), or with `debug` an object to serialize. */
 export type DecideAnswer = string | { decisionId: string; offers: DecidedOffer[]; decidedAt: string; debug: DecideDebug[] };
 
 /** What Fastify's route and the decide lane (decide-lane.ts) ask: one decision per validated body. */
