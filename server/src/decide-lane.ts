@@ -4,8 +4,9 @@
  * Every page view of product one asks decide, so it is the one request whose cost sets
  * the server's size. Answering it, Fastify's request pipeline (routing, request and reply
  * objects, hook runners, the body parser's stream handling, reply serialization and its
- * response listeners) cost about a fifth of a decide's CPU (`pnpm bench decide`: ~55 µs
- * of server CPU per request through the route, ~42 through the lane). The lane answers
+ * response listeners) cost about a fifth of a decide's CPU (under `pnpm bench decide`'s load,
+ * one server switched between the two, 9 rounds each: ~56 µs of server CPU per request
+ * through the route, ~44 through the lane). The lane answers
  * the common case without it, from the very parts the route uses: the same guard, CORS
  * origins, JSON parser, NUL check, compiled body schema, decider, error answers and
  * route metrics, in the route's order. decide-lane.test.ts sends the same requests both
