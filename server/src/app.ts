@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyHttpOptions, LogController } from 'fastify';
-import { corsOrigins, exposeRetryAfter, installCors } from './auth/cors.ts';
+import { corsOrigins, installCors } from './auth/cors.ts';
 import { Guard, installGuard } from './auth/guard.ts';
 import { IdentityVerifier } from './auth/identity.ts';
 import { KeyRing } from './auth/keys.ts';
@@ -122,13 +122,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   app.addSchema(ErrorBody);
 
   app.setErrorHandler((err, req, reply) => {
-    const answer = errorAnswer(err as Error, config.limits.bodyBytes, req.headers['content-type']);
+    const granted = reply.hasHeader('access-control-allow-origin');
+    const answer = errorAnswer(err as Error, config.limits.bodyBytes, req.headers['content-type'], granted);
     if (!answer) {
       req.log.error({ err }, 'unhandled error');
       return reply.status(500).send(INTERNAL_ERROR);
     }
     reply.headers(answer.headers);
-    exposeRetryAfter(reply);
     return reply.status(answer.status).send(answer.body);
   });
   const unmatched = (method: string) => ctx.metrics.route(method, 'unmatched');

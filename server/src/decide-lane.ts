@@ -21,7 +21,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyBaseLogger } from 'fastify';
-import { type ErrorAnswer, errorAnswer, INTERNAL_ERROR } from './error-answer.ts';
+import { errorAnswer, INTERNAL_ERROR } from './error-answer.ts';
 import type { Admission, Guard } from './auth/guard.ts';
 import type { Principal } from './auth/keys.ts';
 import type { Config } from './config.ts';
@@ -110,16 +110,13 @@ export function decideLane(parts: LaneParts): Lane {
 
   function fail(req: LaneRequest, err: Error): void {
     const x = req[EXCHANGE];
-    const answer: ErrorAnswer | null = errorAnswer(err, limit, req.headers['content-type']);
+    const answer = errorAnswer(err, limit, req.headers['content-type'], x.headers['access-control-allow-origin'] !== undefined);
     if (!answer) {
       log.error({ err, req: { method: req.method, url: req.url } }, 'unhandled error');
       send(req, 500, JSON.stringify(INTERNAL_ERROR));
       return;
     }
     Object.assign(x.headers, answer.headers);
-    // As exposeRetryAfter (auth/cors.ts): an allowed origin's script may read Retry-After.
-    if (answer.headers['retry-after'] !== undefined && x.headers['access-control-allow-origin'] !== undefined)
-      x.headers['access-control-expose-headers'] = 'Retry-After';
     send(req, answer.status, JSON.stringify(answer.body));
   }
 

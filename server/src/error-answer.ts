@@ -39,17 +39,30 @@ function toErrorAnswer(err: FastifyError | HttpError | Error, bodyLimit: number,
 
 export interface ErrorAnswer {
   status: number;
-  /** Besides Content-Type: the error's own (Retry-After), and Retry-After on every 429. */
+  /**
+   * Besides Content-Type: the error's own (Retry-After), Retry-After on every 429, and, to an
+   * allowed origin, `Access-Control-Expose-Headers: Retry-After` so the page's script may read it
+   * (only answers that carry Retry-After say it).
+   */
   headers: Record<string, string>;
   body: { error: { code: string; message: string } };
 }
 
-/** The answer to anything thrown, or null for an unexpected error (answered 500 and logged). */
-export function errorAnswer(err: FastifyError | HttpError | Error, bodyLimit: number, contentType: string | undefined): ErrorAnswer | null {
+/**
+ * The answer to anything thrown, or null for an unexpected error (answered 500 and logged).
+ * `granted`: the answer goes to an allowed CORS origin.
+ */
+export function errorAnswer(
+  err: FastifyError | HttpError | Error,
+  bodyLimit: number,
+  contentType: string | undefined,
+  granted: boolean,
+): ErrorAnswer | null {
   const answer = toErrorAnswer(err, bodyLimit, contentType);
   if (!answer) return null;
   const headers = err instanceof HttpError ? { ...err.headers } : {};
   if (answer.status === 429 && headers['retry-after'] === undefined) headers['retry-after'] = '60';
+  if (granted && headers['retry-after'] !== undefined) headers['access-control-expose-headers'] = 'Retry-After';
   return { status: answer.status, headers, body: answer.body };
 }
 

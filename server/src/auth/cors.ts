@@ -14,15 +14,6 @@ const ALLOW_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 const ALLOW_HEADERS = 'Authorization, Content-Type';
 const MAX_AGE_SECONDS = '600';
 
-/**
- * Lets the page's script read `Retry-After` on an answer that carries one (a 429) to an allowed
- * origin. Only those answers say it: the header is not on any other.
- */
-export function exposeRetryAfter(reply: FastifyReply): void {
-  if (reply.hasHeader('retry-after') && reply.hasHeader('access-control-allow-origin'))
-    reply.header('access-control-expose-headers', 'Retry-After');
-}
-
 /** The configured origins, or null when there are none (then no answer carries CORS headers). */
 export function corsOrigins(origins: readonly string[]): ReadonlySet<string> | null {
   return origins.length === 0 ? null : new Set(origins);
