@@ -436,8 +436,22 @@ test('attach page: cohort curves over the industry bands, funnel, lift with its 
   const csv = readFileSync((await file.path())!, 'utf8');
   expect(csv.split('\n')[0]).toMatch(/^section,cohort,day/);
 
+  // Back to logos, with the logo report held on its way: until it arrives the ARR figures on screen
+  // keep their ARR labels (they once read as "8,465,520 accounts").
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const logoReport = /\/v1\/metrics\/attach\?.*weight=logo/;
+  await page.route(logoReport, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const asked = page.waitForRequest(logoReport);
   await page.getByRole('radio', { name: 'Logos' }).check();
+  await asked;
+  await expect(counts).toContainText(/\$[\d,]+ of \$[\d,]+ ARR/);
+  release();
   await expect(counts).toContainText(/accounts$/);
+  await page.unroute(logoReport);
 
   // As of an earlier day: fewer accounts were activated then, so the base shrinks.
   const base = async () => Number((await counts.textContent())!.match(/of ([\d,]+) accounts/)![1]!.replace(/,/g, ''));

@@ -64,6 +64,9 @@ export function AttachPage() {
   const currency = products[0]?.listPrice.currency ?? 'USD';
   const [q, setQ] = useState<Query>({ definition: 'paid', denominator: 'all', weight: 'logo', asOf: '', by: 'plan', offerId: '' });
   const [attach, setAttach] = useState<AttachAnswer | null>(null);
+  // The query of the report on screen: between a change and its answer the page still shows the
+  // previous report, and its figures keep their own labels (a logo count never reads as ARR).
+  const [shown, setShown] = useState<Query>(q);
   const [error, setError] = useState<string | null>(null);
   const [funnel, setFunnel] = useState<FunnelAnswer | null>(null);
   const [lifts, setLifts] = useState<LiftRow[]>([]);
@@ -83,6 +86,7 @@ export function AttachPage() {
       (a) => {
         if (!stale) {
           setAttach(a);
+          setShown(q);
           setError(null);
         }
       },
@@ -139,8 +143,8 @@ export function AttachPage() {
     }
   };
 
-  const amount = (n: number) => (q.weight === 'arr' ? money(n, currency) : count(n));
-  const unit = q.weight === 'arr' ? 'ARR' : 'accounts';
+  const amount = (n: number) => (shown.weight === 'arr' ? money(n, currency) : count(n));
+  const unit = shown.weight === 'arr' ? 'ARR' : 'accounts';
   const shapes = benchmarkShapes(attach?.benchmarks);
 
   return (
@@ -280,11 +284,11 @@ export function AttachPage() {
                 </select>
               </div>
             </div>
-            <TableWrap label={`Attach by ${q.by}, table`}>
+            <TableWrap label={`Attach by ${shown.by}, table`}>
               <table data-testid="breakdown">
                 <thead>
                   <tr>
-                    <th scope="col">{q.by}</th>
+                    <th scope="col">{shown.by}</th>
                     <th scope="col" class="num">
                       Attached
                     </th>
