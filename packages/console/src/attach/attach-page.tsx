@@ -63,10 +63,11 @@ export function AttachPage() {
   const { items: offers } = useStore($offers);
   const currency = products[0]?.listPrice.currency ?? 'USD';
   const [q, setQ] = useState<Query>({ definition: 'paid', denominator: 'all', weight: 'logo', asOf: '', by: 'plan', offerId: '' });
-  const [attach, setAttach] = useState<AttachAnswer | null>(null);
-  // The query of the report on screen: between a change and its answer the page still shows the
-  // previous report, and its figures keep their own labels (a logo count never reads as ARR).
-  const [shown, setShown] = useState<Query>(q);
+  // The report on screen with the query that produced it: between a change and its answer the page
+  // still shows the previous report, and its figures keep their own labels (a logo count never reads as ARR).
+  const [report, setReport] = useState<{ answer: AttachAnswer; q: Query } | null>(null);
+  const attach = report?.answer ?? null;
+  const shown = report?.q ?? q;
   const [error, setError] = useState<string | null>(null);
   const [funnel, setFunnel] = useState<FunnelAnswer | null>(null);
   const [lifts, setLifts] = useState<LiftRow[]>([]);
@@ -85,8 +86,7 @@ export function AttachPage() {
     call(() => api().get('v1/metrics/attach', { searchParams: params(q) }).json<AttachAnswer>()).then(
       (a) => {
         if (!stale) {
-          setAttach(a);
-          setShown(q);
+          setReport({ answer: a, q });
           setError(null);
         }
       },
